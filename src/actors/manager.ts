@@ -1,0 +1,350 @@
+/**
+ * AudioBufferManager: the root actor. It creates buffers by type, accounts for their
+ * memory in one budget, samples usage into the memory-monitor child, and on pressure
+ * frees idle memory (idle pool blocks first, then spare buffer capacity) before any
+ * allocation is refused with `ERR_MEMORY_PRESSURE`.
+ */
+import { Subject, type Observable } from 'rxjs';
+import { createActor, type Actor, type ActorRefFrom, type InspectionEvent } from 'xstate';
+import { MemoryBudget } from '../core/budget.js';
+import { BYTES_PER_MB, resolveConfig, show, type BufferConfigInput } from '../core/config.js';
+import { ArgumentError, ConfigError, ErrorCode, ManagerError } from '../core/errors.js';
+import { childLogger, silentLogger, type Logger } from '../core/logger.js';
+import { BUFFER_TYPES, BufferType } from '../core/types.js';
+import { MemoryBuffer, type MemoryBufferOptions } from '../buffers/memory.js';
+import { BufferPool, type BufferPoolOptions, type PoolStats } from '../buffers/pool.js';
+import { bufferManagerMachine } from '../machines/bufferManager.js';
+import type { MemoryAlert, MemoryLevel, memoryMonitorMachine } from '../machines/memoryMonitor.js';
+import type { BufferActor, BufferLifecycleRef, GatedStructure, ManagedBuffer } from './bufferActor.js';
+import { MemoryAudioBuffer } from './memoryBufferActor.js';
+import { PooledBuffer } from './poolActor.js';
+
+/** Options of an {@link AudioBufferManager}. */
+export interface AudioBufferManagerOptions {
+  /** Memory all buffers together may hold, in MB. Default 2048. */
+  memoryLimitMb?: number;
+  /** Usage ratio that raises a warning alert. Default 0.75. */
+  warningRatio?: number;
+  /** Usage ratio that raises a critical alert and runs the pressure policy. Default 0.9. */
+  criticalRatio?: number;
+  /** How far usage must fall below a threshold to clear its level. Default 0.05. */
+  hysteresis?: number;
+  /** Milliseconds between memory samples; 0 samples only on create, remove and `sampleMemory()`. Default 1000. */
+  monitorIntervalMs?: number;
+  /** A pino-compatible logger. Default: silent. */
+  logger?: Logger;
+  /** XState inspection observer, attached to the whole actor system. */
+  inspect?: (event: InspectionEvent) => void;
+}
+
+/** Options per buffer type for {@link AudioBufferManager.createBuffer}. */
+export type MemoryOptions = Omit<MemoryBufferOptions, 'account' | 'name'>;
+export type PoolOptions = Omit<BufferPoolOptions, 'account' | 'name'>;
+
+/** The spec's system metrics. */
+export interface SystemMetrics {
+  totalBuffers: number;
+  /** Memory held by all buffers, in MB. */
+  totalMemoryMb: number;
+  /** How many buffers of each type. */
+  bufferTypes: Record<BufferType, number>;
+  /** Stats of each pool, by buffer id. */
+  poolStats: Record<string, PoolStats>;
+  memoryLimitMb: number;
+  peakMemoryMb: number;
+  memoryLevel: MemoryLevel;
+  /** Resident set size of the process, in MB. */
+  rssMb: number;
+  /** Memory freed by the pressure policy since creation, in MB. */
+  reclaimedMb: number;
+  /** Allocations refused by the budget since creation. */
+  refusals: number;
+}
+
+type AnyBuffer = MemoryAudioBuffer | PooledBuffer;
+type MonitorRef = ActorRefFrom<typeof memoryMonitorMachine>;
+
+const DEFAULT_LIMIT_MB = 2048;
+const IMPLEMENTED: ReadonlySet<BufferType> = new Set([BufferType.MEMORY, BufferType.POOL]);
+
+/**
+ * Manages many buffers under one memory budget.
+ *
+ * @example
+ * const manager = new AudioBufferManager({ memoryLimitMb: 256 });
+ * const buf = manager.createBuffer('mic', BufferType.MEMORY, { channels: 1 }, { capacity: 48000 });
+ * buf.write(new Float32Array(480));
+ * manager.getSystemMetrics().totalBuffers; // 1
+ * await manager.close();
+ */
+export class AudioBufferManager {
+  /** The root actor; buffers and the memory monitor are its children. */
+  readonly actor: Actor<typeof bufferManagerMachine>;
+  readonly budget: MemoryBudget;
+  /** Memory alerts: one each time the level changes. Completes when the manager closes. */
+  readonly alerts$: Observable<MemoryAlert>;
+  readonly #alerts = new Subject<MemoryAlert>();
+  readonly #buffers = new Map<string, AnyBuffer>();
+  /** Removes each buffer's reclaimer from the budget. */
+  readonly #unregister = new Map<string, () => void>();
+  readonly #log: Logger;
+  readonly #monitor: MonitorRef;
+  readonly #warningRatio: number;
+  #timer: NodeJS.Timeout | undefined;
+  #closing: Promise<void> | undefined;
+
+  /** @throws {ConfigError} naming a bad option. */
+  constructor(options: AudioBufferManagerOptions = {}) {
+    const limitMb = options.memoryLimitMb ?? DEFAULT_LIMIT_MB;
+    if (typeof limitMb !== 'number' || !Number.isFinite(limitMb) || limitMb <= 0) {
+      throw new ConfigError('memoryLimitMb', `expected a finite number > 0, got ${show(limitMb)}`);
+    }
+    const warningRatio = ratioOption('warningRatio', options.warningRatio, 0.75);
+    const criticalRatio = ratioOption('criticalRatio', options.criticalRatio, 0.9);
+    const hysteresis = ratioOption('hysteresis', options.hysteresis, 0.05);
+    if (warningRatio >= criticalRatio) {
+      throw new ConfigError('warningRatio', `must be below criticalRatio (${criticalRatio}), got ${warningRatio}`);
+    }
+    const intervalMs = options.monitorIntervalMs ?? 1000;
+    if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs < 0) {
+      throw new ConfigError('monitorIntervalMs', `expected a number of ms >= 0, got ${show(intervalMs)}`);
+    }
+    this.#warningRatio = warningRatio;
+    this.#log = childLogger(options.logger ?? silentLogger, { component: 'avbuf.manager' });
+    this.budget = new MemoryBudget(limitMb * BYTES_PER_MB);
+    this.alerts$ = this.#alerts.asObservable();
+    this.actor = createActor(bufferManagerMachine, {
+      input: { monitor: { warningRatio, criticalRatio, hysteresis } },
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+    });
+    this.actor.start();
+    this.#monitor = this.actor.getSnapshot().children.memoryMonitor as MonitorRef;
+    this.#monitor.on('alert', (alert) => this.#onAlert(alert));
+    if (intervalMs > 0) {
+      this.#timer = setInterval(() => this.sampleMemory(), intervalMs);
+      this.#timer.unref(); // monitoring alone never keeps the process alive
+    }
+  }
+
+  /**
+   * Creates a buffer of the given type under this manager.
+   *
+   * @example
+   * const pool = manager.createBuffer('blocks', BufferType.POOL, { channels: 2 }, { blocks: 16, blockFrames: 4096 });
+   *
+   * @param id - unique among this manager's buffers.
+   * @param type - a {@link BufferType}.
+   * @param config - any subset of {@link BufferConfig}.
+   * @param options - per type: {@link MemoryOptions} or {@link PoolOptions}.
+   * @throws {ManagerError} `ERR_BUFFER_EXISTS`, `ERR_UNSUPPORTED_BUFFER_TYPE`, `ERR_MANAGER_CLOSED`;
+   *   {@link ConfigError}; {@link MemoryPressureError} when the budget refuses the storage.
+   *   Nothing is created when it throws.
+   */
+  createBuffer(id: string, type: typeof BufferType.MEMORY, config?: BufferConfigInput, options?: MemoryOptions): MemoryAudioBuffer;
+  createBuffer(id: string, type: typeof BufferType.POOL, config?: BufferConfigInput, options?: PoolOptions): PooledBuffer;
+  createBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: MemoryOptions | PoolOptions): ManagedBuffer;
+  createBuffer(id: string, type: BufferType, config: BufferConfigInput = {}, options: MemoryOptions | PoolOptions = {}): ManagedBuffer {
+    this.#assertOpen();
+    if (typeof id !== 'string' || id.length === 0) throw new ArgumentError(`buffer id must be a non-empty string, got ${show(id)}`);
+    if (this.#buffers.has(id)) throw new ManagerError(ErrorCode.BUFFER_EXISTS, `a buffer with id "${id}" already exists`);
+    if (!BUFFER_TYPES.includes(type)) {
+      throw new ManagerError(ErrorCode.UNSUPPORTED_BUFFER_TYPE, `unknown buffer type ${show(type)}; expected one of ${BUFFER_TYPES.join(', ')}`);
+    }
+    if (!IMPLEMENTED.has(type)) {
+      throw new ManagerError(
+        ErrorCode.UNSUPPORTED_BUFFER_TYPE,
+        `buffer type "${type}" is not available in this version of avbuf yet; available: ${[...IMPLEMENTED].join(', ')}`,
+      );
+    }
+    const resolved = resolveConfig(config);
+    if (resolved.bufferType !== undefined && resolved.bufferType !== type) {
+      throw new ConfigError('bufferType', `config says "${resolved.bufferType}" but the buffer is created as "${type}"`);
+    }
+    const name = `buffer "${id}"`;
+    // The structure first: if the budget refuses its storage, no actor exists yet.
+    const structure =
+      type === BufferType.MEMORY
+        ? new MemoryBuffer(resolved, { ...(options as MemoryOptions), account: this.budget, name })
+        : new BufferPool(resolved, { ...(options as PoolOptions), account: this.budget, name });
+    const unregister =
+      structure instanceof BufferPool
+        ? this.budget.addReclaimer(`pool:${id}`, (needed) => structure.trimIdle(needed), 0)
+        : this.budget.addReclaimer(`memory:${id}`, () => structure.trim(), 10);
+    this.actor.send({ type: 'buffer.spawn', id, bufferType: type });
+    const ref = this.actor.getSnapshot().children[id] as BufferLifecycleRef;
+    const buffer =
+      structure instanceof BufferPool
+        ? new PooledBuffer(id, resolved, structure, ref)
+        : new MemoryAudioBuffer(id, resolved, structure, ref);
+    this.#buffers.set(id, buffer);
+    this.#unregister.set(id, unregister);
+    this.#log.info({ id, type, memoryMb: structure.getMetrics().memoryUsageMb }, 'buffer created');
+    this.sampleMemory();
+    return buffer;
+  }
+
+  /** The buffer with this id, or undefined. */
+  getBuffer(id: string): ManagedBuffer | undefined {
+    return this.#buffers.get(id);
+  }
+
+  /** Ids of all buffers, in creation order. */
+  bufferIds(): string[] {
+    return [...this.#buffers.keys()];
+  }
+
+  /**
+   * Closes the buffer (if open) and forgets it; its id can be used again.
+   * @returns false when no buffer has this id.
+   */
+  async removeBuffer(id: string): Promise<boolean> {
+    const buffer = this.#buffers.get(id);
+    if (buffer === undefined) return false;
+    this.#buffers.delete(id);
+    try {
+      await buffer.close();
+    } finally {
+      this.#forget(id, buffer);
+    }
+    this.#log.info({ id }, 'buffer removed');
+    this.sampleMemory();
+    return true;
+  }
+
+  /** The spec's system-wide figures. */
+  getSystemMetrics(): SystemMetrics {
+    const bufferTypes = Object.fromEntries(BUFFER_TYPES.map((t) => [t, 0])) as Record<BufferType, number>;
+    const poolStats: Record<string, PoolStats> = {};
+    for (const buffer of this.#buffers.values()) {
+      bufferTypes[buffer.type] += 1;
+      if (buffer instanceof PooledBuffer) poolStats[buffer.id] = buffer.stats();
+    }
+    return {
+      totalBuffers: this.#buffers.size,
+      totalMemoryMb: this.budget.usedBytes / BYTES_PER_MB,
+      bufferTypes,
+      poolStats,
+      memoryLimitMb: this.budget.limitBytes / BYTES_PER_MB,
+      peakMemoryMb: this.budget.peakBytes / BYTES_PER_MB,
+      memoryLevel: this.memoryLevel,
+      rssMb: process.memoryUsage.rss() / BYTES_PER_MB,
+      reclaimedMb: this.budget.reclaimedBytes / BYTES_PER_MB,
+      refusals: this.budget.refusals,
+    };
+  }
+
+  /** The memory monitor's current level. */
+  get memoryLevel(): MemoryLevel {
+    return this.#monitor.getSnapshot().value;
+  }
+
+  /** Samples memory usage into the monitor now (also done on a timer); returns the level. */
+  sampleMemory(): MemoryLevel {
+    if (this.#closing !== undefined) return this.memoryLevel;
+    this.#monitor.send({
+      type: 'SAMPLE',
+      usedBytes: this.budget.usedBytes,
+      limitBytes: this.budget.limitBytes,
+      rssBytes: process.memoryUsage.rss(),
+      at: Date.now(),
+    });
+    return this.memoryLevel;
+  }
+
+  /**
+   * Listens for memory alerts (the monitor's emitted `alert` events).
+   * @returns a subscription; call `unsubscribe()` to stop.
+   */
+  on(type: 'alert', handler: (alert: MemoryAlert) => void): { unsubscribe(): void } {
+    if (type !== 'alert') throw new ArgumentError(`unknown event type ${show(type)}; the manager emits "alert"`);
+    const subscription = this.#alerts.subscribe(handler);
+    return { unsubscribe: () => subscription.unsubscribe() };
+  }
+
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /** Closes every buffer and stops the actors. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.actor.send({ type: 'CLOSE' });
+    const errors: unknown[] = [];
+    for (const [id, buffer] of [...this.#buffers]) {
+      this.#buffers.delete(id);
+      try {
+        await buffer.close();
+      } catch (error) {
+        errors.push(error);
+      } finally {
+        this.#forget(id, buffer);
+      }
+    }
+    this.actor.send({ type: 'CLOSED' });
+    this.actor.stop();
+    this.#alerts.complete();
+    this.#log.info({ errors: errors.length }, 'manager closed');
+    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} buffer(s) failed to close cleanly`);
+  }
+
+  #forget(id: string, buffer: BufferActor<GatedStructure>): void {
+    this.#unregister.get(id)?.();
+    this.#unregister.delete(id);
+    buffer._detach();
+    this.actor.send({ type: 'buffer.remove', id });
+  }
+
+  #onAlert(alert: MemoryAlert): void {
+    const fields = { level: alert.level, ratio: Number(alert.ratio.toFixed(3)), usedMb: alert.usedBytes / BYTES_PER_MB };
+    if (alert.level === 'normal') this.#log.info(fields, 'memory back to normal');
+    else this.#log.warn(fields, `memory ${alert.level}`);
+    this.#alerts.next(alert);
+    if (alert.level === 'critical') {
+      // Pressure policy: give back idle memory until usage is under the warning line.
+      const target = this.#warningRatio * this.budget.limitBytes;
+      const freed = this.budget.reclaim(Math.max(0, this.budget.usedBytes - target));
+      this.#log.warn({ freedMb: freed / BYTES_PER_MB }, 'memory pressure: freed idle memory');
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closing !== undefined) throw new ManagerError(ErrorCode.MANAGER_CLOSED, 'the buffer manager is closed');
+  }
+}
+
+function ratioOption(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
+    throw new ConfigError(field, `expected a number in (0, 1], got ${show(value)}`);
+  }
+  return value;
+}
+
+let globalManager: AudioBufferManager | undefined;
+
+/**
+ * The process-wide manager, created on first use (again after it was closed).
+ * @param options - used only when it is created.
+ */
+export function getAudioBufferManager(options?: AudioBufferManagerOptions): AudioBufferManager {
+  if (globalManager === undefined || globalManager.closed) globalManager = new AudioBufferManager(options);
+  return globalManager;
+}
+
+/**
+ * Creates a buffer on the process-wide manager: the spec's `create_audio_buffer`.
+ *
+ * @example
+ * const buf = createAudioBuffer('my_buffer', BufferType.MEMORY, { channels: 2 }, { size: 8192 });
+ */
+export function createAudioBuffer(id: string, type: typeof BufferType.MEMORY, config?: BufferConfigInput, options?: MemoryOptions): MemoryAudioBuffer;
+export function createAudioBuffer(id: string, type: typeof BufferType.POOL, config?: BufferConfigInput, options?: PoolOptions): PooledBuffer;
+export function createAudioBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: MemoryOptions | PoolOptions): ManagedBuffer;
+export function createAudioBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: MemoryOptions | PoolOptions): ManagedBuffer {
+  return getAudioBufferManager().createBuffer(id, type, config, options);
+}

@@ -1,0 +1,168 @@
+/**
+ * Every error avbuf throws is an {@link AvbufError} with a stable string `code`.
+ * Match on `code`, not on the message: messages may be reworded, codes never are.
+ */
+
+/** The stable error codes, one per kind of failure. */
+export const ErrorCode = {
+  INVALID_CONFIG: 'ERR_INVALID_CONFIG',
+  INVALID_ARGUMENT: 'ERR_INVALID_ARGUMENT',
+  INVALID_AUDIO_DATA: 'ERR_INVALID_AUDIO_DATA',
+  FRAME_MISALIGNED: 'ERR_FRAME_MISALIGNED',
+  CHANNEL_MISMATCH: 'ERR_CHANNEL_MISMATCH',
+  SEEK_OUT_OF_RANGE: 'ERR_SEEK_OUT_OF_RANGE',
+  UNSUPPORTED_OPERATION: 'ERR_UNSUPPORTED_OPERATION',
+  BUFFER_CLOSED: 'ERR_BUFFER_CLOSED',
+  BUFFER_NOT_ACCEPTING: 'ERR_BUFFER_NOT_ACCEPTING',
+  BUFFER_FAILED: 'ERR_BUFFER_FAILED',
+  CAPACITY: 'ERR_CAPACITY',
+  MEMORY_PRESSURE: 'ERR_MEMORY_PRESSURE',
+  POOL_EXHAUSTED: 'ERR_POOL_EXHAUSTED',
+  POOL_DOUBLE_RELEASE: 'ERR_POOL_DOUBLE_RELEASE',
+  POOL_FOREIGN_BLOCK: 'ERR_POOL_FOREIGN_BLOCK',
+  POOL_WAIT_TIMEOUT: 'ERR_POOL_WAIT_TIMEOUT',
+  BUFFER_EXISTS: 'ERR_BUFFER_EXISTS',
+  BUFFER_NOT_FOUND: 'ERR_BUFFER_NOT_FOUND',
+  UNSUPPORTED_BUFFER_TYPE: 'ERR_UNSUPPORTED_BUFFER_TYPE',
+  MANAGER_CLOSED: 'ERR_MANAGER_CLOSED',
+  ABORTED: 'ERR_ABORTED',
+  GST_UNAVAILABLE: 'ERR_GST_UNAVAILABLE',
+} as const;
+
+/** One of the values of {@link ErrorCode}. */
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The base of every error avbuf throws. */
+export class AvbufError extends Error {
+  /** A stable identifier of the kind of failure, e.g. `ERR_BUFFER_CLOSED`. */
+  readonly code: ErrorCodeValue;
+
+  constructor(code: ErrorCodeValue, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A configuration value is missing, of the wrong type or out of range. `field` names it. */
+export class ConfigError extends AvbufError {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(ErrorCode.INVALID_CONFIG, `invalid config field "${field}": ${message}`);
+    this.field = field;
+  }
+}
+
+/** An argument to a method is of the wrong type or out of range. */
+export class ArgumentError extends AvbufError {
+  constructor(message: string) {
+    super(ErrorCode.INVALID_ARGUMENT, message);
+  }
+}
+
+/** Audio data was rejected: not Float32, not a whole number of frames, or wrong channel layout. */
+export class AudioDataError extends AvbufError {
+  constructor(
+    code:
+      | typeof ErrorCode.INVALID_AUDIO_DATA
+      | typeof ErrorCode.FRAME_MISALIGNED
+      | typeof ErrorCode.CHANNEL_MISMATCH,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+/** A seek target outside `0..size()` or not a whole number of frames. */
+export class SeekError extends AvbufError {
+  constructor(message: string) {
+    super(ErrorCode.SEEK_OUT_OF_RANGE, message);
+  }
+}
+
+/** The buffer's lifecycle state does not allow the call (closed, paused, failed…). */
+export class BufferStateError extends AvbufError {
+  constructor(
+    code:
+      | typeof ErrorCode.BUFFER_CLOSED
+      | typeof ErrorCode.BUFFER_NOT_ACCEPTING
+      | typeof ErrorCode.BUFFER_FAILED,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+/** The operation would take a buffer beyond its own size limit (`maxMemoryMb`, block size…). */
+export class CapacityError extends AvbufError {
+  constructor(message: string) {
+    super(ErrorCode.CAPACITY, message);
+  }
+}
+
+/** The manager's memory budget refused an allocation, after freeing what could be freed. */
+export class MemoryPressureError extends AvbufError {
+  readonly requestedBytes: number;
+  readonly usedBytes: number;
+  readonly limitBytes: number;
+  constructor(requestedBytes: number, usedBytes: number, limitBytes: number) {
+    super(
+      ErrorCode.MEMORY_PRESSURE,
+      `memory budget refused ${fmtMb(requestedBytes)}: ${fmtMb(usedBytes)} of ${fmtMb(limitBytes)} in use after freeing idle memory`,
+    );
+    this.requestedBytes = requestedBytes;
+    this.usedBytes = usedBytes;
+    this.limitBytes = limitBytes;
+  }
+}
+
+/** A pool could not lease or take back a block. */
+export class PoolError extends AvbufError {
+  constructor(
+    code:
+      | typeof ErrorCode.POOL_EXHAUSTED
+      | typeof ErrorCode.POOL_DOUBLE_RELEASE
+      | typeof ErrorCode.POOL_FOREIGN_BLOCK
+      | typeof ErrorCode.POOL_WAIT_TIMEOUT,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+/** A manager-level failure: duplicate or unknown id, a buffer type not available, manager closed. */
+export class ManagerError extends AvbufError {
+  constructor(
+    code:
+      | typeof ErrorCode.BUFFER_EXISTS
+      | typeof ErrorCode.BUFFER_NOT_FOUND
+      | typeof ErrorCode.UNSUPPORTED_BUFFER_TYPE
+      | typeof ErrorCode.MANAGER_CLOSED,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+/** The operation is not supported by this kind of buffer (e.g. `seek` on a ring). */
+export class UnsupportedOperationError extends AvbufError {
+  constructor(message: string) {
+    super(ErrorCode.UNSUPPORTED_OPERATION, message);
+  }
+}
+
+/** A wait was abandoned through an `AbortSignal`. */
+export class AbortError extends AvbufError {
+  constructor(message = 'the operation was aborted') {
+    super(ErrorCode.ABORTED, message);
+  }
+}
+
+/** True when `value` is an avbuf error, optionally of the given code. */
+export function isAvbufError(value: unknown, code?: ErrorCodeValue): value is AvbufError {
+  return value instanceof AvbufError && (code === undefined || value.code === code);
+}
+
+function fmtMb(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(2)} MB`;
+}

@@ -1,0 +1,65 @@
+/**
+ * avbuf: audio and video buffers for Node.js. The public API, curated: everything a
+ * user imports from 'avbuf' is listed here. Machines are in 'avbuf/machines'.
+ */
+
+// Vocabulary and configuration
+export { BufferType, BufferState, BUFFER_TYPES, type BufferMetrics } from './core/types.js';
+export {
+  resolveConfig,
+  DEFAULT_BUFFER_CONFIG,
+  BYTES_PER_MB,
+  type BufferConfig,
+  type BufferConfigInput,
+} from './core/config.js';
+
+// Errors
+export {
+  AvbufError,
+  ErrorCode,
+  type ErrorCodeValue,
+  ConfigError,
+  ArgumentError,
+  AudioDataError,
+  SeekError,
+  BufferStateError,
+  CapacityError,
+  MemoryPressureError,
+  PoolError,
+  ManagerError,
+  UnsupportedOperationError,
+  AbortError,
+  isAvbufError,
+} from './core/errors.js';
+
+// Frames, time, logging, memory accounting
+export { interleave, deinterleave, framesOf, type AudioData } from './core/frames.js';
+export { framesToNs, nsToFrames, secondsToNs, nsToSeconds, NS_PER_MS, NS_PER_SECOND } from './core/time.js';
+export { silentLogger, type Logger, type LogFn } from './core/logger.js';
+export { MemoryBudget, unlimitedAccount, type MemoryAccount, type Reclaimer } from './core/budget.js';
+
+// Data structures (usable without actors)
+export { MemoryBuffer, type MemoryBufferOptions } from './buffers/memory.js';
+export {
+  BufferPool,
+  type BufferPoolOptions,
+  type PoolBlock,
+  type PoolStats,
+  type ExhaustionPolicy,
+  type AcquireOptions,
+} from './buffers/pool.js';
+
+// Actors and the manager
+export { type ManagedBuffer, type BufferLifecycleRef, MIN_METRICS_PERIOD_MS } from './actors/bufferActor.js';
+export { MemoryAudioBuffer, type AudioBuffer } from './actors/memoryBufferActor.js';
+export { PooledBuffer } from './actors/poolActor.js';
+export {
+  AudioBufferManager,
+  getAudioBufferManager,
+  createAudioBuffer,
+  type AudioBufferManagerOptions,
+  type MemoryOptions,
+  type PoolOptions,
+  type SystemMetrics,
+} from './actors/manager.js';
+export type { MemoryAlert, MemoryLevel } from './machines/memoryMonitor.js';

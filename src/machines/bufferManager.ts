@@ -1,0 +1,94 @@
+/**
+ * The manager, the root actor: it spawns one lifecycle actor per buffer and invokes the
+ * memory monitor while running. Which ids exist is its context (JSON-safe); the buffers'
+ * data structures live beside the actors in src/actors/.
+ */
+import { assign, setup, spawnChild, stopChild } from 'xstate';
+import type { BufferType } from '../core/types.js';
+import { bufferLifecycleMachine } from './bufferLifecycle.js';
+import { memoryMonitorMachine, type MemoryMonitorInput } from './memoryMonitor.js';
+
+export interface BufferManagerInput {
+  monitor?: MemoryMonitorInput;
+}
+
+export interface BufferManagerContext {
+  bufferIds: string[];
+  monitor: MemoryMonitorInput;
+}
+
+export type BufferManagerEvent =
+  | { type: 'buffer.spawn'; id: string; bufferType: BufferType }
+  | { type: 'buffer.remove'; id: string }
+  | { type: 'CLOSE' }
+  | { type: 'CLOSED' };
+
+export const bufferManagerMachine = setup({
+  types: {
+    input: {} as BufferManagerInput,
+    context: {} as BufferManagerContext,
+    events: {} as BufferManagerEvent,
+  },
+  actors: {
+    buffer: bufferLifecycleMachine,
+    memoryMonitor: memoryMonitorMachine,
+  },
+  guards: {
+    isNewId: ({ context, event }) => event.type === 'buffer.spawn' && !context.bufferIds.includes(event.id),
+    isKnownId: ({ context, event }) => event.type === 'buffer.remove' && context.bufferIds.includes(event.id),
+  },
+}).createMachine({
+  id: 'bufferManager',
+  description: 'Root actor: owns the buffer actors and the memory monitor.',
+  initial: 'running',
+  context: ({ input }) => ({ bufferIds: [], monitor: input.monitor ?? {} }),
+  on: {
+    // Accepted while running and while closing (the close sequence removes buffers one by one).
+    'buffer.remove': {
+      guard: 'isKnownId',
+      actions: [
+        stopChild(({ event }) => (event.type === 'buffer.remove' ? event.id : '')),
+        assign({
+          bufferIds: ({ context, event }) =>
+            event.type === 'buffer.remove' ? context.bufferIds.filter((id) => id !== event.id) : context.bufferIds,
+        }),
+      ],
+    },
+  },
+  states: {
+    running: {
+      invoke: {
+        id: 'memoryMonitor',
+        systemId: 'memoryMonitor',
+        src: 'memoryMonitor',
+        input: ({ context }) => context.monitor,
+      },
+      on: {
+        'buffer.spawn': {
+          guard: 'isNewId',
+          actions: [
+            spawnChild('buffer', {
+              id: ({ event }) => (event.type === 'buffer.spawn' ? event.id : ''),
+              input: ({ event }) =>
+                event.type === 'buffer.spawn'
+                  ? { id: event.id, bufferType: event.bufferType }
+                  : { id: '', bufferType: 'memory' as const },
+            }),
+            assign({
+              bufferIds: ({ context, event }) =>
+                event.type === 'buffer.spawn' ? [...context.bufferIds, event.id] : context.bufferIds,
+            }),
+          ],
+        },
+        CLOSE: 'closing',
+      },
+    },
+    closing: {
+      description: 'Closing every buffer; the actor layer sends CLOSED when done.',
+      on: {
+        CLOSED: 'closed',
+      },
+    },
+    closed: { type: 'final' },
+  },
+});

@@ -1,0 +1,25 @@
+/**
+ * avbuf/machines: every machine definition, as plain data, for drawing, exporting and
+ * model-based testing.
+ */
+export {
+  bufferLifecycleMachine,
+  type BufferLifecycleContext,
+  type BufferLifecycleEvent,
+  type BufferLifecycleInput,
+} from './bufferLifecycle.js';
+export {
+  memoryMonitorMachine,
+  type MemoryAlert,
+  type MemoryLevel,
+  type MemoryMonitorContext,
+  type MemoryMonitorEvent,
+  type MemoryMonitorInput,
+  type MemorySample,
+} from './memoryMonitor.js';
+export {
+  bufferManagerMachine,
+  type BufferManagerContext,
+  type BufferManagerEvent,
+  type BufferManagerInput,
+} from './bufferManager.js';
