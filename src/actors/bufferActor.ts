@@ -92,8 +92,8 @@ export abstract class BufferActor<S extends GatedStructure> implements ManagedBu
     return this.actor.getSnapshot().value;
   }
 
-  /** Marks the buffer ready: called once its structure exists. */
-  protected ready(): void {
+  /** @internal Marks the buffer ready; the manager calls it once the buffer is registered. */
+  _ready(): void {
     this.actor.send({ type: 'READY' });
   }
 
@@ -164,10 +164,10 @@ export abstract class BufferActor<S extends GatedStructure> implements ManagedBu
   }
 
   /**
-   * Moves the buffer to its error state (from initializing, active or paused). For
-   * subclasses and integrations whose I/O broke; data calls are refused until `recover()`.
+   * @internal Moves the buffer to its error state (from initializing, active or paused),
+   * for structures and integrations whose I/O broke; data calls are refused until `recover()`.
    */
-  protected fault(error: unknown): void {
+  _fault(error: unknown): void {
     this.actor.send({ type: 'FAULT', error: error instanceof Error ? error.message : String(error) });
   }
 

@@ -178,6 +178,7 @@ export class AudioBufferManager {
         : new MemoryAudioBuffer(id, resolved, structure, ref);
     this.#buffers.set(id, buffer);
     this.#unregister.set(id, unregister);
+    buffer._ready();
     this.#log.info({ id, type, memoryMb: structure.getMetrics().memoryUsageMb }, 'buffer created');
     this.sampleMemory();
     return buffer;

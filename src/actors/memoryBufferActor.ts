@@ -29,7 +29,6 @@ export class MemoryAudioBuffer extends BufferActor<MemoryBuffer> implements Audi
   /** @internal Created by the manager. */
   constructor(id: string, config: Readonly<BufferConfig>, structure: MemoryBuffer, actor: BufferLifecycleRef) {
     super(id, BufferType.MEMORY, config, structure, actor);
-    this.ready();
   }
 
   read(frames?: number): Float32Array {

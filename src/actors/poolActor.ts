@@ -12,7 +12,6 @@ export class PooledBuffer extends BufferActor<BufferPool> {
   /** @internal Created by the manager. */
   constructor(id: string, config: Readonly<BufferConfig>, structure: BufferPool, actor: BufferLifecycleRef) {
     super(id, BufferType.POOL, config, structure, actor);
-    this.ready();
   }
 
   /** Leases a block; see {@link BufferPool.acquire}. */

@@ -65,6 +65,8 @@ export class MemoryBuffer {
   #position = 0;
   #size = 0;
   #gate: Gate = Gate.OPEN;
+  /** Storage freed. Separate from the gate: the actor shuts the gate before it frees. */
+  #released = false;
   /** Set while growth waits on the account, whose reclaimers may call trim() on this buffer. */
   #growing = false;
 
@@ -234,7 +236,8 @@ export class MemoryBuffer {
 
   /** Frees the storage. Idempotent; every later call but `getMetrics` gets `ERR_BUFFER_CLOSED`. */
   close(): void {
-    if (this.#gate === Gate.CLOSED) return;
+    if (this.#released) return;
+    this.#released = true;
     this.#gate = Gate.CLOSED;
     this.#account.release(this.#data.length * BYTES_PER_SAMPLE);
     this.#data = EMPTY;
@@ -242,7 +245,7 @@ export class MemoryBuffer {
   }
 
   get closed(): boolean {
-    return this.#gate === Gate.CLOSED;
+    return this.#released;
   }
 
   /** Figures for this buffer; `state` is `active` or `closed` unless an actor says otherwise. */

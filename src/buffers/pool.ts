@@ -139,6 +139,8 @@ export class BufferPool {
   readonly #counters = createCounters();
   readonly #lastError: ErrorRecord = { message: null, code: null };
   #gate: Gate = Gate.OPEN;
+  /** Storage freed. Separate from the gate: the actor shuts the gate before it frees. */
+  #released = false;
   #allocated = 0;
   #inUse = 0;
   #peakInUse = 0;
@@ -318,7 +320,7 @@ export class BufferPool {
   }
 
   get closed(): boolean {
-    return this.#gate === Gate.CLOSED;
+    return this.#released;
   }
 
   /**
@@ -326,7 +328,8 @@ export class BufferPool {
    * with `ERR_BUFFER_CLOSED`. Idempotent.
    */
   close(): void {
-    if (this.#gate === Gate.CLOSED) return;
+    if (this.#released) return;
+    this.#released = true;
     this.#gate = Gate.CLOSED;
     for (const block of this.#blocks) {
       block.data = EMPTY;
