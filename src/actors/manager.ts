@@ -275,17 +275,19 @@ export class AudioBufferManager {
   async #close(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.actor.send({ type: 'CLOSE' });
-    const errors: unknown[] = [];
-    for (const [id, buffer] of [...this.#buffers]) {
-      this.#buffers.delete(id);
-      try {
-        await buffer.close();
-      } catch (error) {
-        errors.push(error);
-      } finally {
-        this.#forget(id, buffer);
-      }
-    }
+    const buffers = [...this.#buffers];
+    this.#buffers.clear();
+    // Buffers close concurrently: a streaming buffer's flush need not wait for another's.
+    const results = await Promise.allSettled(
+      buffers.map(async ([id, buffer]) => {
+        try {
+          await buffer.close();
+        } finally {
+          this.#forget(id, buffer);
+        }
+      }),
+    );
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
     this.actor.send({ type: 'CLOSED' });
     this.actor.stop();
     this.#alerts.complete();

@@ -86,7 +86,8 @@ export const bufferManagerMachine = setup({
     closing: {
       description: 'Closing every buffer; the actor layer sends CLOSED when done.',
       on: {
-        CLOSED: 'closed',
+        // Buffers left (if any) stop with the machine; none is listed once it is closed.
+        CLOSED: { target: 'closed', actions: assign({ bufferIds: [] }) },
       },
     },
     closed: { type: 'final' },

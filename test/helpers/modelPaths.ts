@@ -4,35 +4,45 @@
  * and each transition of a machine is replayed against the real actor.
  */
 import type { EventObject, Snapshot } from 'xstate';
-import type { TestModel } from 'xstate/graph';
+import type { StatePath, TestModel, TestParam, TestPathResult } from 'xstate/graph';
 
-type AnyTestPath<S extends Snapshot<unknown>, E extends EventObject> = ReturnType<TestModel<S, E, unknown>['getShortestPaths']>[number];
+export interface CoveringPath<S extends Snapshot<unknown>, E extends EventObject> extends StatePath<S, E> {
+  test(params: TestParam<S, E>): Promise<TestPathResult>;
+}
 
-export function pathsCoveringEveryTransition<S extends Snapshot<unknown> & { value: unknown }, E extends EventObject>(
+/**
+ * @param model - the test model (its events and serializeState decide the graph).
+ * @param serialize - the same state serializer the model uses.
+ */
+export function pathsCoveringEveryTransition<S extends Snapshot<unknown>, E extends EventObject>(
   model: TestModel<S, E, unknown>,
   serialize: (snapshot: S) => string,
-): Array<AnyTestPath<S, E>> {
+): Array<CoveringPath<S, E>> {
   const shortest = model.getShortestPaths({ allowDuplicatePaths: true });
   const byState = new Map(shortest.map((p) => [serialize(p.state), p]));
-  const out = new Map<string, AnyTestPath<S, E>>();
-  const eventsOf = (p: AnyTestPath<S, E>): E[] => p.steps.map((s) => s.event).filter((e) => !e.type.startsWith('xstate.'));
-  for (const p of shortest) out.set(eventsOf(p).map((e) => JSON.stringify(e)).join('|'), p);
+  const out = new Map<string, StatePath<S, E>>();
+  const keyOf = (p: StatePath<S, E>): string => p.steps.map((s) => JSON.stringify(s.event)).join('|');
+  for (const p of shortest) out.set(keyOf(p), p);
   for (const [stateKey, { transitions }] of Object.entries(model.getAdjacencyMap())) {
     const head = byState.get(stateKey);
     if (head === undefined) continue;
-    for (const { event } of Object.values(transitions)) {
-      const events = [...eventsOf(head), event];
-      const key = events.map((e) => JSON.stringify(e)).join('|');
-      if (out.has(key)) continue;
-      const [path] = model.getPathsFromEvents(events, {});
-      if (path !== undefined) out.set(key, path);
+    for (const { event, state } of Object.values(transitions)) {
+      // Steps hold the state reached by their event (the first step is xstate.init).
+      const steps = [...head.steps, { event, state }];
+      const path: StatePath<S, E> = { state, steps, weight: steps.length };
+      const key = keyOf(path);
+      if (!out.has(key)) out.set(key, path);
     }
   }
-  return [...out.values()];
+  return [...out.values()].map((path) => ({ ...path, test: (params) => model.testPath(path, params) }));
 }
 
 /** A test title from a path: the state it reaches and the events that lead there. */
-export function describePath(path: { state: { value: unknown }; steps: Array<{ event: EventObject }> }): string {
-  const events = path.steps.map((s) => s.event.type).filter((t) => !t.startsWith('xstate.'));
-  return `${JSON.stringify(path.state.value)} via ${events.join(' → ') || '(start)'}`;
+export function describePath<E extends EventObject>(
+  path: { state: unknown; steps: Array<{ event: E }> },
+  label: (event: E) => string = (event) => event.type,
+): string {
+  const events = path.steps.filter((s) => !s.event.type.startsWith('xstate.')).map((s) => label(s.event));
+  const value = (path.state as { value?: unknown }).value;
+  return `${JSON.stringify(value)} via ${events.join(' → ') || '(start)'}`;
 }
