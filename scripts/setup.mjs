@@ -1,0 +1,258 @@
+#!/usr/bin/env node
+// Makes a checkout ready to test, run and benchmark: Debian packages, `npm ci`, `npm run build`.
+// Plain Node ESM with no dependencies: it runs before node_modules exists. Run by `pretest`,
+// `predemo` and `bench`; when everything is up to date it only stats a few files and exits.
+//
+//   node scripts/setup.mjs [--quiet]
+//
+// --quiet suppresses the "nothing to do" line; every action taken still prints one line.
+
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Debian packages the project needs at run time (installed with apt-get when running as root). */
+const DEBIAN_PACKAGES = [];
+
+/** Inputs of `npm run build`, besides every file under src/. */
+const BUILD_INPUT_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const NODE_MODULES = path.join(ROOT, 'node_modules');
+const LOCKFILE = path.join(ROOT, 'package-lock.json');
+const INSTALL_STAMP = path.join(NODE_MODULES, '.avbuf-install-stamp');
+const DIST = path.join(ROOT, 'dist');
+const BUILD_STAMP = path.join(DIST, '.avbuf-build-stamp');
+const SRC = path.join(ROOT, 'src');
+
+const quiet = process.argv.slice(2).includes('--quiet');
+const isWindows = process.platform === 'win32';
+
+function say(message) {
+  console.log(`avbuf setup: ${message}`);
+}
+
+function fail(message) {
+  console.error(`avbuf setup: ERROR: ${message}`);
+  process.exit(1);
+}
+
+/** Runs a command with inherited stdio; exits the process with a message when it fails. */
+function run(command, args, what, env = process.env) {
+  const result = spawnSync(command, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env,
+    // npm is a .cmd shim on Windows, which spawn can only start through a shell.
+    shell: isWindows && command === 'npm',
+  });
+  if (result.error) fail(`${what} could not start \`${command}\`: ${result.error.message}`);
+  if (result.status !== 0) {
+    const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.status}`;
+    fail(`${what} failed: \`${[command, ...args].join(' ')}\` ${how}`);
+  }
+}
+
+function mtimeMs(file) {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+function readText(file) {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Newest mtime of a directory tree (directories count too, so deleting a file is a change). */
+function newestMtime(dir) {
+  let newest = mtimeMs(dir) ?? 0;
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return newest;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    const time = entry.isDirectory() ? newestMtime(full) : (mtimeMs(full) ?? 0);
+    if (time > newest) newest = time;
+  }
+  return newest;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What is out of date
+
+function missingDebianPackages() {
+  if (DEBIAN_PACKAGES.length === 0) return [];
+  const result = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\\n', ...DEBIAN_PACKAGES], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (result.error) {
+    // Not a Debian system: nothing we can check or install.
+    say(
+      `cannot check Debian packages (${result.error.message}); ` +
+        `make sure these are installed: ${DEBIAN_PACKAGES.join(' ')}`,
+    );
+    return [];
+  }
+  const installed = new Set(
+    result.stdout
+      .split('\n')
+      .filter((line) => line.endsWith(' install ok installed'))
+      .map((line) => line.split(' ')[0]),
+  );
+  return DEBIAN_PACKAGES.filter((pkg) => !installed.has(pkg.split(':')[0]));
+}
+
+function lockfileHash() {
+  const text = readText(LOCKFILE);
+  if (text === undefined) fail(`${LOCKFILE} is missing; \`npm ci\` needs it`);
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Why `npm ci` must run, or undefined when node_modules matches package-lock.json. */
+function installReason() {
+  if (!fs.existsSync(NODE_MODULES)) return 'node_modules is missing';
+  const stamp = readText(INSTALL_STAMP);
+  if (stamp === undefined) return 'node_modules was not installed by this script';
+  if (stamp.trim() !== lockfileHash()) return 'package-lock.json changed since the last install';
+  return undefined;
+}
+
+/** Why `npm run build` must run, or undefined when dist/ is newer than its inputs. */
+function buildReason() {
+  if (!fs.existsSync(DIST)) return 'dist/ is missing';
+  const stamp = mtimeMs(BUILD_STAMP);
+  if (stamp === undefined) return 'dist/ has no build stamp';
+  const sources = [newestMtime(SRC), ...BUILD_INPUT_FILES.map((file) => mtimeMs(path.join(ROOT, file)) ?? 0)];
+  if (Math.max(...sources) > stamp) return 'sources changed since the last build';
+  if ((mtimeMs(INSTALL_STAMP) ?? 0) > stamp) return 'dependencies were reinstalled since the last build';
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A lock, so that concurrent runs (say `npm test` and `npm run bench`) do not both run `npm ci`.
+
+const LOCK_DIR = path.join(
+  os.tmpdir(),
+  `avbuf-setup-${createHash('sha256').update(ROOT).digest('hex').slice(0, 16)}.lock`,
+);
+const LOCK_WAIT_MS = 15 * 60_000;
+
+function sleep(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+function acquireLock() {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let announced = false;
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK_DIR);
+      fs.writeFileSync(path.join(LOCK_DIR, 'pid'), String(process.pid));
+      process.on('exit', releaseLock);
+      return;
+    } catch (error) {
+      if (error.code !== 'EEXIST') fail(`cannot create lock ${LOCK_DIR}: ${error.message}`);
+    }
+    const owner = Number(readText(path.join(LOCK_DIR, 'pid')));
+    const age = Date.now() - (mtimeMs(LOCK_DIR) ?? Date.now());
+    // A lock without a live owner is stale (the pid file may lag the mkdir by a moment).
+    if ((owner > 0 && !isAlive(owner)) || (!owner && age > 10_000)) {
+      fs.rmSync(LOCK_DIR, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) fail(`timed out waiting for another setup run (lock ${LOCK_DIR})`);
+    if (!announced) {
+      say(`waiting for another setup run to finish (pid ${owner || '?'})`);
+      announced = true;
+    }
+    sleep(250);
+  }
+}
+
+function releaseLock() {
+  fs.rmSync(LOCK_DIR, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+function ensureDebianPackages(missing) {
+  if (missing.length === 0) return;
+  const install = ['install', '-y', '--no-install-recommends', ...missing];
+  if (process.getuid?.() !== 0) {
+    say(
+      `missing Debian packages: ${missing.join(' ')}; install them with: ` +
+        `sudo apt-get update && sudo apt-get ${install.join(' ')}`,
+    );
+    return;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  say(`installing Debian packages: ${missing.join(' ')}`);
+  run('apt-get', ['update'], 'apt-get update', env);
+  run('apt-get', install, 'installing Debian packages', env);
+}
+
+function ensureInstall() {
+  const reason = installReason();
+  if (!reason) return false;
+  say(`installing dependencies (npm ci)… (${reason})`);
+  const hash = lockfileHash();
+  // `npm ci` removes node_modules first, so the stamp goes in afterwards.
+  run('npm', ['ci'], 'npm ci');
+  fs.writeFileSync(INSTALL_STAMP, `${hash}\n`);
+  return true;
+}
+
+function ensureBuild() {
+  const reason = buildReason();
+  if (!reason) return false;
+  say(`building (npm run build)… (${reason})`);
+  // The stamp gets the time the build started, so an edit made during the build triggers the
+  // next one.
+  const started = new Date();
+  run('npm', ['run', 'build', '--silent'], 'npm run build');
+  fs.writeFileSync(BUILD_STAMP, `${started.toISOString()}\n`);
+  fs.utimesSync(BUILD_STAMP, started, started);
+  return true;
+}
+
+function main() {
+  let missing = missingDebianPackages();
+  const canInstallDebian = missing.length > 0 && process.getuid?.() === 0;
+  if (!canInstallDebian && !installReason() && !buildReason()) {
+    ensureDebianPackages(missing); // at most prints how to install them
+    if (missing.length === 0 && !quiet) say('up to date');
+    return;
+  }
+  acquireLock();
+  // Another run may have done the work while we waited, so each step checks again.
+  if (canInstallDebian) missing = missingDebianPackages();
+  ensureDebianPackages(missing);
+  const installed = ensureInstall();
+  const built = ensureBuild();
+  if (!installed && !built && missing.length === 0 && !quiet) say('up to date');
+}
+
+main();
