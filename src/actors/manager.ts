@@ -65,6 +65,10 @@ type AnyBuffer = MemoryAudioBuffer | PooledBuffer;
 type MonitorRef = ActorRefFrom<typeof memoryMonitorMachine>;
 
 const DEFAULT_LIMIT_MB = 2048;
+/** Idle pool blocks are the cheapest memory to give back: nobody is using them. */
+const POOL_RECLAIM_PRIORITY = 0;
+/** Spare capacity of memory buffers: freed only when an allocation would be refused. */
+const MEMORY_RECLAIM_PRIORITY = 10;
 const IMPLEMENTED: ReadonlySet<BufferType> = new Set([BufferType.MEMORY, BufferType.POOL]);
 
 /**
@@ -168,8 +172,8 @@ export class AudioBufferManager {
         : new BufferPool(resolved, { ...(options as PoolOptions), account: this.budget, name });
     const unregister =
       structure instanceof BufferPool
-        ? this.budget.addReclaimer(`pool:${id}`, (needed) => structure.trimIdle(needed), 0)
-        : this.budget.addReclaimer(`memory:${id}`, () => structure.trim(), 10);
+        ? this.budget.addReclaimer(`pool:${id}`, (needed) => structure.trimIdle(needed), POOL_RECLAIM_PRIORITY)
+        : this.budget.addReclaimer(`memory:${id}`, () => structure.trim(), MEMORY_RECLAIM_PRIORITY);
     this.actor.send({ type: 'buffer.spawn', id, bufferType: type });
     const ref = this.actor.getSnapshot().children[id] as BufferLifecycleRef;
     const buffer =
@@ -308,9 +312,11 @@ export class AudioBufferManager {
     else this.#log.warn(fields, `memory ${alert.level}`);
     this.#alerts.next(alert);
     if (alert.level === 'critical') {
-      // Pressure policy: give back idle memory until usage is under the warning line.
+      // Pressure policy: give back idle pool blocks until usage is under the warning line.
+      // Spare capacity of memory buffers is left alone here (a pre-sized buffer is about
+      // to be filled); it is taken only when an allocation would otherwise be refused.
       const target = this.#warningRatio * this.budget.limitBytes;
-      const freed = this.budget.reclaim(Math.max(0, this.budget.usedBytes - target));
+      const freed = this.budget.reclaim(Math.max(0, this.budget.usedBytes - target), POOL_RECLAIM_PRIORITY);
       this.#log.warn({ freedMb: freed / BYTES_PER_MB }, 'memory pressure: freed idle memory');
     }
   }

@@ -106,11 +106,12 @@ export class MemoryBudget implements MemoryAccount {
   /**
    * Runs reclaimers in priority order until `neededBytes` are freed (all of them when
    * `neededBytes` is Infinity). Returns the bytes freed.
+   * @param maxPriority - run only reclaimers of this priority or lower (cheaper).
    */
-  reclaim(neededBytes = Number.POSITIVE_INFINITY): number {
+  reclaim(neededBytes = Number.POSITIVE_INFINITY, maxPriority = Number.POSITIVE_INFINITY): number {
     let freed = 0;
     for (const entry of [...this.#reclaimers]) {
-      if (freed >= neededBytes) break;
+      if (freed >= neededBytes || entry.priority > maxPriority) break;
       freed += entry.reclaim(neededBytes - freed);
     }
     this.#reclaimed += freed;

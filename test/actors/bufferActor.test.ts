@@ -54,7 +54,7 @@ describe('buffer actor', () => {
     const persisted = buf.actor.getPersistedSnapshot();
     const roundTrip = JSON.parse(JSON.stringify(persisted)) as typeof persisted;
     expect(roundTrip).toEqual(persisted);
-    expect((roundTrip as { value: string }).value).toBe('paused');
+    expect((roundTrip as unknown as { value: string }).value).toBe('paused');
   });
 
   it('state$ emits the current state, each change, and completes when the buffer is removed', () => {

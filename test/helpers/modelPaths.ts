@@ -14,8 +14,8 @@ export interface CoveringPath<S extends Snapshot<unknown>, E extends EventObject
  * @param model - the test model (its events and serializeState decide the graph).
  * @param serialize - the same state serializer the model uses.
  */
-export function pathsCoveringEveryTransition<S extends Snapshot<unknown>, E extends EventObject>(
-  model: TestModel<S, E, unknown>,
+export function pathsCoveringEveryTransition<S extends Snapshot<unknown>, E extends EventObject, I>(
+  model: TestModel<S, E, I>,
   serialize: (snapshot: S) => string,
 ): Array<CoveringPath<S, E>> {
   const shortest = model.getShortestPaths({ allowDuplicatePaths: true });
@@ -26,7 +26,7 @@ export function pathsCoveringEveryTransition<S extends Snapshot<unknown>, E exte
   for (const [stateKey, { transitions }] of Object.entries(model.getAdjacencyMap())) {
     const head = byState.get(stateKey);
     if (head === undefined) continue;
-    for (const { event, state } of Object.values(transitions)) {
+    for (const { event, state } of Object.values(transitions) as Array<{ event: E; state: S }>) {
       // Steps hold the state reached by their event (the first step is xstate.init).
       const steps = [...head.steps, { event, state }];
       const path: StatePath<S, E> = { state, steps, weight: steps.length };

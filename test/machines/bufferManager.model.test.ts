@@ -29,7 +29,7 @@ describe('buffer manager machine, model-based', () => {
     input: {},
     events,
     serializeState: serialize,
-    stateMatcher: (snapshot, key) => snapshot.matches(key),
+    stateMatcher: (snapshot, key) => snapshot.matches(key as 'running'),
   });
   const paths = pathsCoveringEveryTransition(model, serialize);
 
@@ -45,8 +45,8 @@ describe('buffer manager machine, model-based', () => {
       try {
         await path.test({
           events: {
-            'buffer.spawn': ({ event }) => {
-              if (event.type !== 'buffer.spawn') return;
+            'buffer.spawn': (step) => {
+              const event = step.event as Extract<BufferManagerEvent, { type: 'buffer.spawn' }>;
               const create = () => manager.createBuffer(event.id, event.bufferType, { channels: 1 }, { blocks: 2, blockFrames: 16 });
               if (manager.getBuffer(event.id) !== undefined) {
                 const before = manager.getSystemMetrics();
@@ -54,8 +54,8 @@ describe('buffer manager machine, model-based', () => {
                 expect(manager.getSystemMetrics()).toEqual({ ...before, rssMb: expect.any(Number) as number });
               } else expect(create().state).toBe('active');
             },
-            'buffer.remove': async ({ event }) => {
-              if (event.type !== 'buffer.remove') return;
+            'buffer.remove': async (step) => {
+              const event = step.event as Extract<BufferManagerEvent, { type: 'buffer.remove' }>;
               const buffer = manager.getBuffer(event.id);
               expect(await manager.removeBuffer(event.id)).toBe(buffer !== undefined);
               if (buffer !== undefined) expect(buffer.state).toBe('closed');

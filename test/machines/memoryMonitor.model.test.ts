@@ -6,7 +6,7 @@
 import { createTestModel } from 'xstate/graph';
 import { describe, expect, it } from 'vitest';
 import { AudioBufferManager } from '../../src/actors/manager.js';
-import { memoryMonitorMachine, type MemoryAlert, type MemoryMonitorEvent } from '../../src/machines/memoryMonitor.js';
+import { memoryMonitorMachine, type MemoryAlert, type MemoryMonitorContext, type MemoryMonitorEvent } from '../../src/machines/memoryMonitor.js';
 import { describePath, pathsCoveringEveryTransition } from '../helpers/modelPaths.js';
 
 const LIMIT = 1048576; // 1 MB
@@ -33,7 +33,8 @@ describe('memory monitor machine, model-based', () => {
       try {
         await path.test({
           events: {
-            SAMPLE: ({ event }) => {
+            SAMPLE: (step) => {
+              const event = step.event as MemoryMonitorEvent;
               levelBefore = manager.memoryLevel;
               manager.budget.release(manager.budget.usedBytes);
               manager.budget.reserve(event.usedBytes);
@@ -58,7 +59,7 @@ describe('memory monitor machine, model-based', () => {
           expect(last).toMatchObject({ type: 'alert', level, previous: levelBefore, limitBytes: LIMIT });
           expect(last!.ratio).toBeCloseTo(manager.budget.usedBytes / LIMIT, 9);
         }
-        expect(alerts.length).toBe(manager.actor.getSnapshot().children.memoryMonitor!.getSnapshot().context.alerts);
+        expect(alerts.length).toBe((manager.actor.getSnapshot().children.memoryMonitor!.getSnapshot().context as MemoryMonitorContext).alerts);
       }
     });
   }
