@@ -131,7 +131,7 @@ export abstract class BufferActor<S extends GatedStructure> implements ManagedBu
     try {
       released = this.releaseResources();
     } catch (error) {
-      this.#closing = Promise.reject(error as Error);
+      this.#closing = Promise.reject(error instanceof Error ? error : new Error(String(error)));
       this.#closing.catch(() => undefined); // the caller's await sees it; no unhandled rejection
       this.actor.send({ type: 'FAULT', error: error instanceof Error ? error.message : String(error) });
       return this.#closing;

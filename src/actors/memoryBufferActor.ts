@@ -54,7 +54,7 @@ export class MemoryAudioBuffer extends BufferActor<MemoryBuffer> implements Audi
     return this.structure.capacity;
   }
 
-  protected releaseResources(): void {
+  protected releaseResources(): void | Promise<void> {
     this.structure.close();
   }
 }

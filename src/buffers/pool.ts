@@ -213,21 +213,17 @@ export class BufferPool {
    * Waiters are served first come, first served.
    * @throws (rejects) as {@link acquire}, plus `ERR_POOL_WAIT_TIMEOUT` and `ERR_ABORTED`.
    */
-  acquireAsync(options: AcquireOptions = {}): Promise<PoolBlock> {
-    try {
-      if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
-      const { timeoutMs, signal } = options;
-      if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
-        throw this.#fail(new ArgumentError(`timeoutMs must be a number >= 0, got ${show(timeoutMs)}`));
-      }
-      if (signal?.aborted) throw this.#fail(new AbortError());
-      const block = this.#take();
-      if (block !== null) return Promise.resolve(block);
-      if (this.policy !== 'wait') throw this.#fail(this.#exhausted());
-      return this.#wait(timeoutMs, signal);
-    } catch (error) {
-      return Promise.reject(error as Error);
+  async acquireAsync(options: AcquireOptions = {}): Promise<PoolBlock> {
+    if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
+    const { timeoutMs, signal } = options;
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
+      throw this.#fail(new ArgumentError(`timeoutMs must be a number >= 0, got ${show(timeoutMs)}`));
     }
+    if (signal?.aborted) throw this.#fail(new AbortError());
+    const block = this.#take();
+    if (block !== null) return block;
+    if (this.policy !== 'wait') throw this.#fail(this.#exhausted());
+    return this.#wait(timeoutMs, signal);
   }
 
   /**

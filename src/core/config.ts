@@ -101,7 +101,7 @@ export const BYTES_PER_MB = 1048576;
 function stripUndefined(input: BufferConfigInput): BufferConfigInput {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) if (v !== undefined) out[k] = v;
-  return out as BufferConfigInput;
+  return out;
 }
 
 function integerIn(field: string, value: unknown, min: number, max: number): void {

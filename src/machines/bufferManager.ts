@@ -25,6 +25,8 @@ export type BufferManagerEvent =
 
 export const bufferManagerMachine = setup({
   types: {
+    // The assertion declares the input type for XState; all its fields are optional.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     input: {} as BufferManagerInput,
     context: {} as BufferManagerContext,
     events: {} as BufferManagerEvent,

@@ -56,6 +56,8 @@ const ratioOf = (e: MemorySample): number => (e.limitBytes > 0 ? e.usedBytes / e
 
 export const memoryMonitorMachine = setup({
   types: {
+    // The assertion declares the input type for XState; all its fields are optional.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     input: {} as MemoryMonitorInput,
     context: {} as MemoryMonitorContext,
     events: {} as MemoryMonitorEvent,

@@ -42,7 +42,7 @@ describe('resolveConfig', () => {
   ])('rejects %s = %s with ERR_INVALID_CONFIG naming the field', (field, value) => {
     let error: unknown;
     try {
-      resolveConfig({ [field]: value } as never);
+      resolveConfig({ [field]: value });
     } catch (e) {
       error = e;
     }

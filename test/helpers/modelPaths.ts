@@ -4,7 +4,7 @@
  * and each transition of a machine is replayed against the real actor.
  */
 import type { EventObject, Snapshot } from 'xstate';
-import type { StatePath, TestModel, TestParam, TestPathResult } from 'xstate/graph';
+import type { AdjacencyValue, StatePath, TestModel, TestParam, TestPathResult } from 'xstate/graph';
 
 export interface CoveringPath<S extends Snapshot<unknown>, E extends EventObject> extends StatePath<S, E> {
   test(params: TestParam<S, E>): Promise<TestPathResult>;
@@ -23,10 +23,11 @@ export function pathsCoveringEveryTransition<S extends Snapshot<unknown>, E exte
   const out = new Map<string, StatePath<S, E>>();
   const keyOf = (p: StatePath<S, E>): string => p.steps.map((s) => JSON.stringify(s.event)).join('|');
   for (const p of shortest) out.set(keyOf(p), p);
-  for (const [stateKey, { transitions }] of Object.entries(model.getAdjacencyMap())) {
+  const adjacency = Object.entries(model.getAdjacencyMap()) as Array<[string, AdjacencyValue<S, E>]>;
+  for (const [stateKey, { transitions }] of adjacency) {
     const head = byState.get(stateKey);
     if (head === undefined) continue;
-    for (const { event, state } of Object.values(transitions) as Array<{ event: E; state: S }>) {
+    for (const { event, state } of Object.values(transitions)) {
       // Steps hold the state reached by their event (the first step is xstate.init).
       const steps = [...head.steps, { event, state }];
       const path: StatePath<S, E> = { state, steps, weight: steps.length };

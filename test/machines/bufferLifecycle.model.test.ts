@@ -22,7 +22,7 @@ class DeferredReleaseBuffer extends MemoryAudioBuffer {
   protected override releaseResources(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.finishRelease = (ok) => {
-        super.releaseResources();
+        void super.releaseResources(); // synchronous for a memory buffer
         if (ok) resolve();
         else reject(new Error('flush failed'));
       };
@@ -77,7 +77,7 @@ describe('buffer lifecycle machine, model-based', () => {
   const paths = pathsCoveringEveryTransition(model, serialize);
 
   it('has a shortest path to every state and a path through every transition', () => {
-    expect(shortest.map((p) => String(p.state.value)).sort()).toEqual([
+    expect(shortest.map((p) => p.state.value).sort()).toEqual([
       'active',
       'closed',
       'closing',
