@@ -52,6 +52,17 @@ export interface MemoryAlert {
 export type MemoryMonitorEvent = { type: 'SAMPLE' } & MemorySample;
 
 type Ctx = { context: MemoryMonitorContext; event: MemoryMonitorEvent };
+type LevelGuard = 'atCritical' | 'atWarning' | 'belowCritical' | 'belowWarning';
+
+/** A change of level on a sample: record it, count it, and emit the alert. */
+const to = (level: MemoryLevel, previous: MemoryLevel, guard: LevelGuard) =>
+  ({
+    guard,
+    target: level,
+    actions: ['record', 'countAlert', { type: 'alert', params: { level, previous } }],
+  }) as const;
+/** A sample that leaves the level as it is. */
+const STAY = { actions: 'record' } as const;
 const ratioOf = (e: MemorySample): number => (e.limitBytes > 0 ? e.usedBytes / e.limitBytes : 0);
 
 export const memoryMonitorMachine = setup({
@@ -106,55 +117,14 @@ export const memoryMonitorMachine = setup({
   }),
   states: {
     normal: {
-      on: {
-        SAMPLE: [
-          {
-            guard: 'atCritical',
-            target: 'critical',
-            actions: ['record', 'countAlert', { type: 'alert', params: { level: 'critical', previous: 'normal' } }],
-          },
-          {
-            guard: 'atWarning',
-            target: 'warning',
-            actions: ['record', 'countAlert', { type: 'alert', params: { level: 'warning', previous: 'normal' } }],
-          },
-          { actions: 'record' },
-        ],
-      },
+      on: { SAMPLE: [to('critical', 'normal', 'atCritical'), to('warning', 'normal', 'atWarning'), STAY] },
     },
     warning: {
-      on: {
-        SAMPLE: [
-          {
-            guard: 'atCritical',
-            target: 'critical',
-            actions: ['record', 'countAlert', { type: 'alert', params: { level: 'critical', previous: 'warning' } }],
-          },
-          {
-            guard: 'belowWarning',
-            target: 'normal',
-            actions: ['record', 'countAlert', { type: 'alert', params: { level: 'normal', previous: 'warning' } }],
-          },
-          { actions: 'record' },
-        ],
-      },
+      on: { SAMPLE: [to('critical', 'warning', 'atCritical'), to('normal', 'warning', 'belowWarning'), STAY] },
     },
     critical: {
-      on: {
-        SAMPLE: [
-          {
-            guard: 'belowWarning',
-            target: 'normal',
-            actions: ['record', 'countAlert', { type: 'alert', params: { level: 'normal', previous: 'critical' } }],
-          },
-          {
-            guard: 'belowCritical',
-            target: 'warning',
-            actions: ['record', 'countAlert', { type: 'alert', params: { level: 'warning', previous: 'critical' } }],
-          },
-          { actions: 'record' },
-        ],
-      },
+      // Falling far enough goes straight to normal; otherwise one level down.
+      on: { SAMPLE: [to('normal', 'critical', 'belowWarning'), to('warning', 'critical', 'belowCritical'), STAY] },
     },
   },
 });

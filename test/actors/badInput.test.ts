@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { AudioBufferManager } from '../../src/actors/manager.js';
-import { ErrorCode, isAvbufError } from '../../src/core/errors.js';
+import { ErrorCode } from '../../src/core/errors.js';
+import { codeOf } from '../helpers/errors.js';
 import { BufferType } from '../../src/core/types.js';
 import type { MemoryAudioBuffer } from '../../src/actors/memoryBufferActor.js';
 
@@ -23,15 +24,6 @@ function setup(): MemoryAudioBuffer {
   return buf;
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    expect(isAvbufError(error)).toBe(true);
-    return (error as { code: string }).code;
-  }
-  return undefined;
-}
 
 const badCalls: Array<[string, string, (b: MemoryAudioBuffer) => unknown]> = [
   ['Int16Array data', ErrorCode.INVALID_AUDIO_DATA, (b) => b.write(new Int16Array(4) as unknown as Float32Array)],

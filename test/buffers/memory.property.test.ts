@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryBuffer } from '../../src/buffers/memory.js';
 import { BYTES_PER_MB } from '../../src/core/config.js';
-import { ErrorCode, isAvbufError } from '../../src/core/errors.js';
+import { ErrorCode } from '../../src/core/errors.js';
+import { expectCode } from '../helpers/errors.js';
 
 interface Model {
   channels: number;
@@ -24,19 +25,6 @@ interface Model {
 }
 
 type Real = MemoryBuffer;
-
-function expectCode(fn: () => unknown, code: string, model: Model): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(isAvbufError(thrown), `expected ${code}, got ${String(thrown)}`).toBe(true);
-  expect((thrown as { code: string }).code).toBe(code);
-  model.errors++;
-  model.lastErrorCode = code;
-}
 
 function sameState(model: Model, real: Real): void {
   const m = real.getMetrics();

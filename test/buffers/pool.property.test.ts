@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BufferPool, type PoolBlock } from '../../src/buffers/pool.js';
 import { MemoryBudget } from '../../src/core/budget.js';
-import { ErrorCode, isAvbufError } from '../../src/core/errors.js';
+import { ErrorCode } from '../../src/core/errors.js';
+import { expectCode } from '../helpers/errors.js';
 
 interface ModelBlock {
   allocated: boolean;
@@ -50,19 +51,6 @@ interface Real {
 
 const inUse = (m: Model): number => m.blocks.filter((b) => b.leased).length;
 const allocated = (m: Model): number => m.blocks.filter((b) => b.allocated).length;
-
-function expectCode(fn: () => unknown, code: string, model: Model): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(isAvbufError(thrown), `expected ${code}, got ${String(thrown)}`).toBe(true);
-  expect((thrown as { code: string }).code).toBe(code);
-  model.errors++;
-  model.lastErrorCode = code;
-}
 
 function sameState(model: Model, real: Real): void {
   const s = real.pool.stats();
@@ -129,24 +117,29 @@ function lease(model: Model, i: number): { index: number } {
 /** Budget reservation of one block, reclaiming idle allocated blocks (top of the free stack first). */
 function modelReserve(model: Model, taking: number): boolean {
   if (model.budgetUsed + model.blockBytes > model.budgetLimit) {
-    const needed = model.budgetUsed + model.blockBytes - model.budgetLimit;
-    let freed = 0;
-    for (let k = model.free.length - 1; k >= 0 && freed < needed; k--) {
-      const b = model.blocks[model.free[k]!]!;
-      if (model.free[k] === taking || !b.allocated) continue;
-      b.allocated = false;
-      b.stamp = 0;
-      freed += model.blockBytes;
-    }
-    if (freed > 0) {
-      model.trimmed += freed;
-      model.budgetUsed -= freed;
-      sortFree(model, taking);
-    }
+    modelTrim(model, model.budgetUsed + model.blockBytes - model.budgetLimit, taking);
     if (model.budgetUsed + model.blockBytes > model.budgetLimit) return false;
   }
   model.budgetUsed += model.blockBytes;
   return true;
+}
+
+/** Frees idle allocated blocks from the top of the free stack (skipping `taking`) until `maxBytes`; returns bytes freed. */
+function modelTrim(model: Model, maxBytes: number, taking: number): number {
+  let freed = 0;
+  for (let k = model.free.length - 1; k >= 0 && freed < maxBytes; k--) {
+    const b = model.blocks[model.free[k]!]!;
+    if (model.free[k] === taking || !b.allocated) continue;
+    b.allocated = false;
+    b.stamp = 0;
+    freed += model.blockBytes;
+  }
+  if (freed > 0) {
+    model.trimmed += freed;
+    model.budgetUsed -= freed;
+    sortFree(model, taking);
+  }
+  return freed;
 }
 
 /** Trimmed blocks sink to the bottom of the free stack, keeping order otherwise (a stable sort). */
@@ -235,21 +228,7 @@ class TrimCmd implements fc.Command<Model, Real> {
   check = (): boolean => true;
   run(model: Model, real: Real): void {
     const limit = this.maxBlocks === undefined ? undefined : this.maxBlocks * model.blockBytes;
-    let expected = 0;
-    if (!model.closed) {
-      for (let k = model.free.length - 1; k >= 0 && (limit === undefined || expected < limit); k--) {
-        const b = model.blocks[model.free[k]!]!;
-        if (!b.allocated) continue;
-        b.allocated = false;
-        b.stamp = 0;
-        expected += model.blockBytes;
-      }
-      if (expected > 0) {
-        model.trimmed += expected;
-        model.budgetUsed -= expected;
-        sortFree(model, -1);
-      }
-    }
+    const expected = model.closed ? 0 : modelTrim(model, limit ?? Number.POSITIVE_INFINITY, -1);
     expect(real.pool.trimIdle(limit)).toBe(expected);
     sameState(model, real);
   }

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { MemoryAudioBuffer } from '../../src/actors/memoryBufferActor.js';
 import { MemoryBuffer } from '../../src/buffers/memory.js';
 import { resolveConfig } from '../../src/core/config.js';
-import { ErrorCode, isAvbufError } from '../../src/core/errors.js';
+import { ErrorCode } from '../../src/core/errors.js';
+import { codeOf } from '../helpers/errors.js';
 import { bufferLifecycleMachine, type BufferLifecycleEvent } from '../../src/machines/bufferLifecycle.js';
 import { describePath, pathsCoveringEveryTransition } from '../helpers/modelPaths.js';
 
@@ -44,15 +45,6 @@ function makeSut(): Sut {
   return { buffer, structure };
 }
 
-function codeOf(fn: () => unknown): string | null {
-  try {
-    fn();
-    return null;
-  } catch (error) {
-    if (!isAvbufError(error)) throw error;
-    return error.code;
-  }
-}
 
 const ONE_FRAME = new Float32Array([0.25, -0.25]);
 
