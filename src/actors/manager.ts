@@ -307,7 +307,8 @@ export class AudioBufferManager {
   }
 
   #onAlert(alert: MemoryAlert): void {
-    const fields = { level: alert.level, ratio: Number(alert.ratio.toFixed(3)), usedMb: alert.usedBytes / BYTES_PER_MB };
+    // Not `level`: pino writes its own numeric level under that key.
+    const fields = { memoryLevel: alert.level, ratio: Number(alert.ratio.toFixed(3)), usedMb: alert.usedBytes / BYTES_PER_MB };
     if (alert.level === 'normal') this.#log.info(fields, 'memory back to normal');
     else this.#log.warn(fields, `memory ${alert.level}`);
     this.#alerts.next(alert);
