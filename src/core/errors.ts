@@ -16,6 +16,9 @@ export const ErrorCode = {
   BUFFER_NOT_ACCEPTING: 'ERR_BUFFER_NOT_ACCEPTING',
   BUFFER_FAILED: 'ERR_BUFFER_FAILED',
   CAPACITY: 'ERR_CAPACITY',
+  RING_OVERFLOW: 'ERR_RING_OVERFLOW',
+  RING_ROLE_TAKEN: 'ERR_RING_ROLE_TAKEN',
+  INVALID_HANDLE: 'ERR_INVALID_HANDLE',
   MEMORY_PRESSURE: 'ERR_MEMORY_PRESSURE',
   POOL_EXHAUSTED: 'ERR_POOL_EXHAUSTED',
   POOL_DOUBLE_RELEASE: 'ERR_POOL_DOUBLE_RELEASE',
@@ -127,6 +130,33 @@ export class PoolError extends AvbufError {
     message: string,
   ) {
     super(code, message);
+  }
+}
+
+/** A ring refused a write under the `'error'` overflow policy (nothing was written). */
+export class RingOverflowError extends AvbufError {
+  readonly frames: number;
+  readonly availableWrite: number;
+  constructor(frames: number, availableWrite: number) {
+    super(ErrorCode.RING_OVERFLOW, `ring full: ${frames} frames offered, room for ${availableWrite}; nothing was written`);
+    this.frames = frames;
+    this.availableWrite = availableWrite;
+  }
+}
+
+/** A second producer or consumer tried to use a ring whose role is already held by another endpoint. */
+export class RingRoleError extends AvbufError {
+  readonly role: 'producer' | 'consumer';
+  constructor(role: 'producer' | 'consumer', message: string) {
+    super(ErrorCode.RING_ROLE_TAKEN, message);
+    this.role = role;
+  }
+}
+
+/** What was passed as a shared handle is not one (or comes from another version of avbuf). */
+export class HandleError extends AvbufError {
+  constructor(message: string) {
+    super(ErrorCode.INVALID_HANDLE, message);
   }
 }
 

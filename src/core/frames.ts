@@ -59,23 +59,29 @@ function planarFrames(planes: readonly unknown[], channels: number): number {
 }
 
 /**
- * Writes planar channels into `target` as interleaved frames starting at float offset `offset`.
- * The caller has validated the shapes with {@link framesOf}.
+ * Writes `frames` frames of planar channels, from frame `from`, into `target` as interleaved
+ * frames starting at float offset `offset`. The caller has validated the shapes with {@link framesOf}.
  */
-export function interleaveInto(planes: readonly Float32Array[], target: Float32Array, offset: number): void {
+export function interleaveInto(
+  planes: readonly Float32Array[],
+  target: Float32Array,
+  offset: number,
+  from = 0,
+  frames = (planes[0]?.length ?? 0) - from,
+): void {
   const channels = planes.length;
   for (let ch = 0; ch < channels; ch++) {
     const plane = planes[ch]!;
-    for (let i = 0, o = offset + ch; i < plane.length; i++, o += channels) target[o] = plane[i]!;
+    for (let i = from, o = offset + ch, end = from + frames; i < end; i++, o += channels) target[o] = plane[i]!;
   }
 }
 
-/** Splits `frames` interleaved frames of `source`, from float offset `offset`, into the planar `targets`. */
-export function deinterleaveInto(source: Float32Array, offset: number, targets: readonly Float32Array[], frames: number): void {
+/** Splits `frames` interleaved frames of `source`, from float offset `offset`, into the planar `targets` from frame `at`. */
+export function deinterleaveInto(source: Float32Array, offset: number, targets: readonly Float32Array[], frames: number, at = 0): void {
   const channels = targets.length;
   for (let ch = 0; ch < channels; ch++) {
     const plane = targets[ch]!;
-    for (let i = 0, s = offset + ch; i < frames; i++, s += channels) plane[i] = source[s]!;
+    for (let i = at, s = offset + ch, end = at + frames; i < end; i++, s += channels) plane[i] = source[s]!;
   }
 }
 
