@@ -306,15 +306,15 @@ export class RingBuffer {
     const timed = (c[WRITES]! & TIMING_SAMPLE_MASK) === 0;
     const t0 = timed ? performance.now() : 0;
     if (this.#gate !== Gate.OPEN) throw this.#failP(gateError(this.#gate, this.#name));
+    if ((Atomics.load(this.#ctrl, FLAGS) & FLAG_CLOSED) !== 0) {
+      throw this.#failP(new BufferStateError(ErrorCode.BUFFER_CLOSED, `${this.#name} has ended: nothing more can be written`));
+    }
     if (this.#role !== 'producer') this.#claim('producer');
     let frames: number;
     try {
       frames = framesOf(data, this.channels);
     } catch (error) {
       throw this.#failP(error as AudioDataError);
-    }
-    if ((Atomics.load(this.#ctrl, FLAGS) & FLAG_CLOSED) !== 0) {
-      throw this.#failP(new BufferStateError(ErrorCode.BUFFER_CLOSED, `${this.#name} has ended: nothing more can be written`));
     }
     const cap = this.capacity;
     const w = this.#w;
