@@ -29,6 +29,9 @@ export {
   ManagerError,
   UnsupportedOperationError,
   AbortError,
+  RingOverflowError,
+  RingRoleError,
+  HandleError,
   isAvbufError,
 } from './core/errors.js';
 
@@ -49,10 +52,23 @@ export {
   type AcquireOptions,
 } from './buffers/pool.js';
 
+export {
+  RingBuffer,
+  attachRing,
+  type RingBufferOptions,
+  type RingHandle,
+  type RingMetrics,
+  type RingRole,
+  type RingWaitOptions,
+  type OverflowPolicy,
+  type AttachOptions,
+} from './buffers/ring.js';
+
 // Actors and the manager
 export { type ManagedBuffer, type BufferLifecycleRef, MIN_METRICS_PERIOD_MS } from './actors/bufferActor.js';
 export { MemoryAudioBuffer, type AudioBuffer } from './actors/memoryBufferActor.js';
 export { PooledBuffer } from './actors/poolActor.js';
+export { RingAudioBuffer, type RingFlow, type RingFlowRef } from './actors/ringActor.js';
 export {
   AudioBufferManager,
   getAudioBufferManager,
@@ -60,6 +76,7 @@ export {
   type AudioBufferManagerOptions,
   type MemoryOptions,
   type PoolOptions,
+  type RingOptions,
   type SystemMetrics,
 } from './actors/manager.js';
 export type { MemoryAlert, MemoryLevel } from './machines/memoryMonitor.js';

@@ -13,11 +13,13 @@ import { childLogger, silentLogger, type Logger } from '../core/logger.js';
 import { BUFFER_TYPES, BufferType } from '../core/types.js';
 import { MemoryBuffer, type MemoryBufferOptions } from '../buffers/memory.js';
 import { BufferPool, type BufferPoolOptions, type PoolStats } from '../buffers/pool.js';
-import { bufferManagerMachine } from '../machines/bufferManager.js';
+import { RingBuffer, type RingBufferOptions } from '../buffers/ring.js';
+import { bufferManagerMachine, flowActorId } from '../machines/bufferManager.js';
 import type { MemoryAlert, MemoryLevel, memoryMonitorMachine } from '../machines/memoryMonitor.js';
 import type { BufferActor, BufferLifecycleRef, GatedStructure, ManagedBuffer } from './bufferActor.js';
 import { MemoryAudioBuffer } from './memoryBufferActor.js';
 import { PooledBuffer } from './poolActor.js';
+import { RingAudioBuffer, type RingFlowRef } from './ringActor.js';
 
 /** Options of an {@link AudioBufferManager}. */
 export interface AudioBufferManagerOptions {
@@ -40,6 +42,8 @@ export interface AudioBufferManagerOptions {
 /** Options per buffer type for {@link AudioBufferManager.createBuffer}. */
 export type MemoryOptions = Omit<MemoryBufferOptions, 'account' | 'name'>;
 export type PoolOptions = Omit<BufferPoolOptions, 'account' | 'name'>;
+export type RingOptions = Omit<RingBufferOptions, 'account' | 'name'>;
+type AnyOptions = MemoryOptions | PoolOptions | RingOptions;
 
 /** The spec's system metrics. */
 export interface SystemMetrics {
@@ -61,7 +65,7 @@ export interface SystemMetrics {
   refusals: number;
 }
 
-type AnyBuffer = MemoryAudioBuffer | PooledBuffer;
+type AnyBuffer = MemoryAudioBuffer | PooledBuffer | RingAudioBuffer;
 type MonitorRef = ActorRefFrom<typeof memoryMonitorMachine>;
 
 const DEFAULT_LIMIT_MB = 2048;
@@ -69,7 +73,7 @@ const DEFAULT_LIMIT_MB = 2048;
 const POOL_RECLAIM_PRIORITY = 0;
 /** Spare capacity of memory buffers: freed only when an allocation would be refused. */
 const MEMORY_RECLAIM_PRIORITY = 10;
-const IMPLEMENTED: ReadonlySet<BufferType> = new Set([BufferType.MEMORY, BufferType.POOL]);
+const IMPLEMENTED: ReadonlySet<BufferType> = new Set([BufferType.MEMORY, BufferType.RING, BufferType.POOL]);
 
 /**
  * Manages many buffers under one memory budget.
@@ -139,15 +143,16 @@ export class AudioBufferManager {
    * @param id - unique among this manager's buffers.
    * @param type - a {@link BufferType}.
    * @param config - any subset of {@link BufferConfig}.
-   * @param options - per type: {@link MemoryOptions} or {@link PoolOptions}.
+   * @param options - per type: {@link MemoryOptions}, {@link RingOptions} or {@link PoolOptions}.
    * @throws {ManagerError} `ERR_BUFFER_EXISTS`, `ERR_UNSUPPORTED_BUFFER_TYPE`, `ERR_MANAGER_CLOSED`;
    *   {@link ConfigError}; {@link MemoryPressureError} when the budget refuses the storage.
    *   Nothing is created when it throws.
    */
   createBuffer(id: string, type: typeof BufferType.MEMORY, config?: BufferConfigInput, options?: MemoryOptions): MemoryAudioBuffer;
   createBuffer(id: string, type: typeof BufferType.POOL, config?: BufferConfigInput, options?: PoolOptions): PooledBuffer;
-  createBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: MemoryOptions | PoolOptions): ManagedBuffer;
-  createBuffer(id: string, type: BufferType, config: BufferConfigInput = {}, options: MemoryOptions | PoolOptions = {}): ManagedBuffer {
+  createBuffer(id: string, type: typeof BufferType.RING, config?: BufferConfigInput, options?: RingOptions): RingAudioBuffer;
+  createBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: AnyOptions): ManagedBuffer;
+  createBuffer(id: string, type: BufferType, config: BufferConfigInput = {}, options: AnyOptions = {}): ManagedBuffer {
     this.#assertOpen();
     if (typeof id !== 'string' || id.length === 0) throw new ArgumentError(`buffer id must be a non-empty string, got ${show(id)}`);
     if (this.#buffers.has(id)) throw new ManagerError(ErrorCode.BUFFER_EXISTS, `a buffer with id "${id}" already exists`);
@@ -169,17 +174,25 @@ export class AudioBufferManager {
     const structure =
       type === BufferType.MEMORY
         ? new MemoryBuffer(resolved, { ...(options as MemoryOptions), account: this.budget, name })
-        : new BufferPool(resolved, { ...(options as PoolOptions), account: this.budget, name });
+        : type === BufferType.POOL
+          ? new BufferPool(resolved, { ...(options as PoolOptions), account: this.budget, name })
+          : new RingBuffer(resolved, { ...(options as RingOptions), account: this.budget, name });
+    // What the pressure policy may take back; a ring's storage is fixed and shared, so nothing.
     const unregister =
       structure instanceof BufferPool
         ? this.budget.addReclaimer(`pool:${id}`, (needed) => structure.trimIdle(needed), POOL_RECLAIM_PRIORITY)
-        : this.budget.addReclaimer(`memory:${id}`, () => structure.trim(), MEMORY_RECLAIM_PRIORITY);
+        : structure instanceof MemoryBuffer
+          ? this.budget.addReclaimer(`memory:${id}`, () => structure.trim(), MEMORY_RECLAIM_PRIORITY)
+          : () => undefined;
     this.actor.send({ type: 'buffer.spawn', id, bufferType: type });
-    const ref = this.actor.getSnapshot().children[id] as BufferLifecycleRef;
+    const children = this.actor.getSnapshot().children;
+    const ref = children[id] as BufferLifecycleRef;
     const buffer =
       structure instanceof BufferPool
         ? new PooledBuffer(id, resolved, structure, ref)
-        : new MemoryAudioBuffer(id, resolved, structure, ref);
+        : structure instanceof MemoryBuffer
+          ? new MemoryAudioBuffer(id, resolved, structure, ref)
+          : new RingAudioBuffer(id, resolved, structure, ref, children[flowActorId(id)] as RingFlowRef);
     this.#buffers.set(id, buffer);
     this.#unregister.set(id, unregister);
     buffer._ready();
@@ -354,7 +367,8 @@ export function getAudioBufferManager(options?: AudioBufferManagerOptions): Audi
  */
 export function createAudioBuffer(id: string, type: typeof BufferType.MEMORY, config?: BufferConfigInput, options?: MemoryOptions): MemoryAudioBuffer;
 export function createAudioBuffer(id: string, type: typeof BufferType.POOL, config?: BufferConfigInput, options?: PoolOptions): PooledBuffer;
-export function createAudioBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: MemoryOptions | PoolOptions): ManagedBuffer;
-export function createAudioBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: MemoryOptions | PoolOptions): ManagedBuffer {
+export function createAudioBuffer(id: string, type: typeof BufferType.RING, config?: BufferConfigInput, options?: RingOptions): RingAudioBuffer;
+export function createAudioBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: AnyOptions): ManagedBuffer;
+export function createAudioBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: AnyOptions): ManagedBuffer {
   return getAudioBufferManager().createBuffer(id, type, config, options);
 }

@@ -3,10 +3,14 @@
  * memory monitor while running. Which ids exist is its context (JSON-safe); the buffers'
  * data structures live beside the actors in src/actors/.
  */
-import { assign, setup, spawnChild, stopChild } from 'xstate';
+import { assign, enqueueActions, setup, spawnChild } from 'xstate';
 import type { BufferType } from '../core/types.js';
 import { bufferLifecycleMachine } from './bufferLifecycle.js';
 import { memoryMonitorMachine, type MemoryMonitorInput } from './memoryMonitor.js';
+import { ringFlowMachine } from './ringFlow.js';
+
+/** Id of the flow actor that accompanies ring buffer `id`. */
+export const flowActorId = (id: string): string => `${id}.flow`;
 
 export interface BufferManagerInput {
   monitor?: MemoryMonitorInput;
@@ -34,9 +38,36 @@ export const bufferManagerMachine = setup({
   actors: {
     buffer: bufferLifecycleMachine,
     memoryMonitor: memoryMonitorMachine,
+    ringFlow: ringFlowMachine,
+  },
+  actions: {
+    spawnBuffer: spawnChild('buffer', {
+      id: ({ event }) => (event.type === 'buffer.spawn' ? event.id : ''),
+      input: ({ event }) =>
+        event.type === 'buffer.spawn' ? { id: event.id, bufferType: event.bufferType } : { id: '', bufferType: 'memory' as const },
+    }),
+    spawnFlow: spawnChild('ringFlow', {
+      id: ({ event }) => (event.type === 'buffer.spawn' ? flowActorId(event.id) : ''),
+      input: ({ event }) => ({ id: event.type === 'buffer.spawn' ? event.id : '' }),
+    }),
+    listBuffer: assign({
+      bufferIds: ({ context, event }) => (event.type === 'buffer.spawn' ? [...context.bufferIds, event.id] : context.bufferIds),
+    }),
+    stopBuffer: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'buffer.remove') return;
+      enqueue.stopChild(event.id);
+      // A ring's flow actor goes with it (stopping an id that is not there does nothing).
+      enqueue.stopChild(flowActorId(event.id));
+    }),
+    unlistBuffer: assign({
+      bufferIds: ({ context, event }) =>
+        event.type === 'buffer.remove' ? context.bufferIds.filter((id) => id !== event.id) : context.bufferIds,
+    }),
   },
   guards: {
     isNewId: ({ context, event }) => event.type === 'buffer.spawn' && !context.bufferIds.includes(event.id),
+    isNewRing: ({ context, event }) =>
+      event.type === 'buffer.spawn' && event.bufferType === 'ring' && !context.bufferIds.includes(event.id),
     isKnownId: ({ context, event }) => event.type === 'buffer.remove' && context.bufferIds.includes(event.id),
   },
 }).createMachine({
@@ -46,16 +77,7 @@ export const bufferManagerMachine = setup({
   context: ({ input }) => ({ bufferIds: [], monitor: input.monitor ?? {} }),
   on: {
     // Accepted while running and while closing (the close sequence removes buffers one by one).
-    'buffer.remove': {
-      guard: 'isKnownId',
-      actions: [
-        stopChild(({ event }) => (event.type === 'buffer.remove' ? event.id : '')),
-        assign({
-          bufferIds: ({ context, event }) =>
-            event.type === 'buffer.remove' ? context.bufferIds.filter((id) => id !== event.id) : context.bufferIds,
-        }),
-      ],
-    },
+    'buffer.remove': { guard: 'isKnownId', actions: ['stopBuffer', 'unlistBuffer'] },
   },
   states: {
     running: {
@@ -66,22 +88,11 @@ export const bufferManagerMachine = setup({
         input: ({ context }) => context.monitor,
       },
       on: {
-        'buffer.spawn': {
-          guard: 'isNewId',
-          actions: [
-            spawnChild('buffer', {
-              id: ({ event }) => (event.type === 'buffer.spawn' ? event.id : ''),
-              input: ({ event }) =>
-                event.type === 'buffer.spawn'
-                  ? { id: event.id, bufferType: event.bufferType }
-                  : { id: '', bufferType: 'memory' as const },
-            }),
-            assign({
-              bufferIds: ({ context, event }) =>
-                event.type === 'buffer.spawn' ? [...context.bufferIds, event.id] : context.bufferIds,
-            }),
-          ],
-        },
+        'buffer.spawn': [
+          // A ring gets a second child beside its lifecycle: its flow.
+          { guard: 'isNewRing', actions: ['spawnBuffer', 'spawnFlow', 'listBuffer'] },
+          { guard: 'isNewId', actions: ['spawnBuffer', 'listBuffer'] },
+        ],
         CLOSE: 'closing',
       },
     },

@@ -19,7 +19,9 @@ export {
 } from './memoryMonitor.js';
 export {
   bufferManagerMachine,
+  flowActorId,
   type BufferManagerContext,
   type BufferManagerEvent,
   type BufferManagerInput,
 } from './bufferManager.js';
+export { ringFlowMachine, type RingFlowContext, type RingFlowEvent, type RingFlowSample } from './ringFlow.js';
