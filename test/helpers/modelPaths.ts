@@ -24,9 +24,10 @@ export function pathsCoveringEveryTransition<S extends Snapshot<unknown>, E exte
   const keyOf = (p: StatePath<S, E>): string => p.steps.map((s) => JSON.stringify(s.event)).join('|');
   for (const p of shortest) out.set(keyOf(p), p);
   const adjacency = Object.entries(model.getAdjacencyMap()) as Array<[string, AdjacencyValue<S, E>]>;
-  for (const [stateKey, { transitions }] of adjacency) {
+  for (const [stateKey, { state: source, transitions }] of adjacency) {
     const head = byState.get(stateKey);
-    if (head === undefined) continue;
+    // Nothing leaves a final state (the graph still lists root-level transitions out of it).
+    if (head === undefined || (source as { status?: string }).status === 'done') continue;
     for (const { event, state } of Object.values(transitions)) {
       // Steps hold the state reached by their event (the first step is xstate.init).
       const steps = [...head.steps, { event, state }];
