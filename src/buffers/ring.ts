@@ -305,50 +305,10 @@ export class RingBuffer {
     const c = this.#c;
     const timed = (c[WRITES]! & TIMING_SAMPLE_MASK) === 0;
     const t0 = timed ? performance.now() : 0;
-    if (this.#gate !== Gate.OPEN) throw this.#failP(gateError(this.#gate, this.#name));
-    if ((Atomics.load(this.#ctrl, FLAGS) & FLAG_CLOSED) !== 0) {
-      throw this.#failP(new BufferStateError(ErrorCode.BUFFER_CLOSED, `${this.#name} has ended: nothing more can be written`));
-    }
-    if (this.#role !== 'producer') this.#claim('producer');
-    let frames: number;
-    try {
-      frames = framesOf(data, this.channels);
-    } catch (error) {
-      throw this.#failP(error as AudioDataError);
-    }
-    const cap = this.capacity;
-    const w = this.#w;
-    let free = cap - ((w - this.#cachedR) | 0);
-    if (free < frames) {
-      this.#cachedR = Atomics.load(this.#ctrl, R);
-      free = cap - ((w - this.#cachedR) | 0);
-    }
-    let n = frames;
-    let from = 0;
-    if (free < frames) {
-      c[OVERRUNS]! += 1;
-      if (this.overflow === 'reject') n = free;
-      else if (this.overflow === 'error') throw this.#failP(new RingOverflowError(frames, free));
-      else {
-        // Keep the newest: frames of `data` beyond the capacity are dropped first, then the ring's oldest.
-        if (frames > cap) {
-          from = frames - cap;
-          n = cap;
-          c[DROPPED]! += from;
-        }
-        this.#dropOldest(w, n);
-      }
-    }
-    if (n > 0) {
-      this.#copyIn(data, from, n, w);
-      const next = (w + n) | 0;
-      this.#w = next;
-      Atomics.store(this.#ctrl, W, next);
-      if (Atomics.load(this.#ctrl, CONSUMER_WAITING) !== 0) Atomics.notify(this.#ctrl, W);
-    }
-    c[WRITES]! += 1;
-    c[FRAMES_WRITTEN]! += n;
-    c[BYTES_WRITTEN]! += n * this.channels * BYTES_PER_SAMPLE;
+    const frames = this.#beginWrite(data);
+    const n = this.#put(data, 0, frames);
+    if (n < frames && this.overflow === 'reject') c[OVERRUNS]! += 1;
+    this.#countWrite(n);
     if (timed) {
       c[WRITE_TIME_MS]! += performance.now() - t0;
       c[WRITES_TIMED]! += 1;
@@ -377,19 +337,9 @@ export class RingBuffer {
     const c = this.#c;
     const timed = (c[READS]! & TIMING_SAMPLE_MASK) === 0;
     const t0 = timed ? performance.now() : 0;
-    if (this.#gate !== Gate.OPEN) throw this.#failC(gateError(this.#gate, this.#name));
-    if (this.#role !== 'consumer') this.#claim('consumer');
-    let room: number;
-    try {
-      room = framesOf(target, this.channels);
-    } catch (error) {
-      throw this.#failC(error as AudioDataError);
-    }
-    const n = this.overflow === 'overwrite' ? this.#readRacing(target, room) : this.#readOwned(target, room);
-    if (n < room) c[UNDERRUNS]! += 1;
-    c[READS]! += 1;
-    c[FRAMES_READ]! += n;
-    c[BYTES_READ]! += n * this.channels * BYTES_PER_SAMPLE;
+    const room = this.#beginRead(target);
+    const n = this.#take(target, 0, room);
+    this.#countRead(n, room);
     if (timed) {
       c[READ_TIME_MS]! += performance.now() - t0;
       c[READS_TIMED]! += 1;
@@ -422,41 +372,41 @@ export class RingBuffer {
   /**
    * Fills `target`, waiting for the producer: spins briefly, then sleeps with
    * `Atomics.wait`. Blocks the calling thread (use {@link readAsync} on an event loop).
+   * Waiting is not an underrun; returning short (timeout, end of stream) is.
    * @param timeoutMs - most time to wait in all. Default: no limit.
    * @returns frames read: all of `target` unless the timeout passed or the ring ended.
    */
   readBlocking(target: AudioData, timeoutMs = Number.POSITIVE_INFINITY): number {
     this.#assertCanBlock(timeoutMs);
-    const room = this.#roomOf(target);
+    const room = this.#beginRead(target);
     const deadline = performance.now() + timeoutMs;
-    let done = this.readInto(target);
-    while (done < room) {
-      if (!this.#awaitData(deadline)) break;
-      done += this.readInto(slice(target, done, room, this.channels));
-    }
+    let done = this.#take(target, 0, room);
+    while (done < room && this.#awaitData(deadline)) done += this.#take(target, done, room - done);
+    this.#countRead(done, room);
     return done;
   }
 
   /**
    * Writes all of `data`, waiting for room: spins briefly, then sleeps with `Atomics.wait`.
-   * Under `'overwrite'` it never waits. Blocks the calling thread.
-   * @returns frames written: all unless the timeout passed (or, under 'error', nothing).
+   * Under `'overwrite'` it never waits; under `'error'` it waits for room for the whole
+   * chunk and throws `ERR_RING_OVERFLOW` if the timeout passes first. Blocks the calling thread.
+   * Waiting for room is back-pressure, not an overrun; returning short is.
+   * @returns frames written: all unless the timeout passed.
    */
   writeBlocking(data: AudioData, timeoutMs = Number.POSITIVE_INFINITY): number {
     this.#assertCanBlock(timeoutMs);
-    const frames = this.#framesOfWrite(data);
+    const frames = this.#beginWrite(data);
     const deadline = performance.now() + timeoutMs;
-    if (this.overflow === 'overwrite') return this.write(data);
-    if (this.overflow === 'error') {
-      // All or nothing: wait for room for the whole chunk; on timeout the write throws ERR_RING_OVERFLOW.
-      while (this.availableWrite() < frames && frames <= this.capacity && this.#awaitRoom(deadline, frames));
-      return this.write(data);
+    let done: number;
+    if (this.overflow === 'reject') {
+      done = this.#put(data, 0, frames);
+      while (done < frames && this.#awaitRoom(deadline, 1)) done += this.#put(data, done, frames - done);
+      if (done < frames) this.#c[OVERRUNS]! += 1;
+    } else {
+      if (this.overflow === 'error') while (this.availableWrite() < frames && frames <= this.capacity && this.#awaitRoom(deadline, frames));
+      done = this.#put(data, 0, frames);
     }
-    let done = this.write(data);
-    while (done < frames) {
-      if (!this.#awaitRoom(deadline, 1)) break;
-      done += this.write(slice(data, done, frames, this.channels));
-    }
+    this.#countWrite(done);
     return done;
   }
 
@@ -466,32 +416,32 @@ export class RingBuffer {
    */
   async readAsync(target: AudioData, options: RingWaitOptions = {}): Promise<number> {
     const { deadline, signal } = this.#waitOptions(options);
-    const room = this.#roomOf(target);
-    let done = this.readInto(target);
-    while (done < room) {
-      if (!(await this.#awaitAsync(true, deadline, signal, 1))) break;
-      done += this.readInto(slice(target, done, room, this.channels));
-    }
+    const room = this.#beginRead(target);
+    let done = this.#take(target, 0, room);
+    while (done < room && (await this.#awaitAsync(true, deadline, signal, 1))) done += this.#take(target, done, room - done);
+    this.#countRead(done, room);
     return done;
   }
 
   /**
-   * Writes all of `data` without blocking the event loop, waiting for room.
+   * Writes all of `data` without blocking the event loop, waiting for room (as {@link writeBlocking}).
    * @returns (resolves to) frames written: all unless the timeout passed.
    */
   async writeAsync(data: AudioData, options: RingWaitOptions = {}): Promise<number> {
     const { deadline, signal } = this.#waitOptions(options);
-    const frames = this.#framesOfWrite(data);
-    if (this.overflow === 'overwrite') return this.write(data);
-    if (this.overflow === 'error') {
-      while (this.availableWrite() < frames && frames <= this.capacity && (await this.#awaitAsync(false, deadline, signal, frames)));
-      return this.write(data);
+    const frames = this.#beginWrite(data);
+    let done: number;
+    if (this.overflow === 'reject') {
+      done = this.#put(data, 0, frames);
+      while (done < frames && (await this.#awaitAsync(false, deadline, signal, 1))) done += this.#put(data, done, frames - done);
+      if (done < frames) this.#c[OVERRUNS]! += 1;
+    } else {
+      if (this.overflow === 'error') {
+        while (this.availableWrite() < frames && frames <= this.capacity && (await this.#awaitAsync(false, deadline, signal, frames)));
+      }
+      done = this.#put(data, 0, frames);
     }
-    let done = this.write(data);
-    while (done < frames) {
-      if (!(await this.#awaitAsync(false, deadline, signal, 1))) break;
-      done += this.write(slice(data, done, frames, this.channels));
-    }
+    this.#countWrite(done);
     return done;
   }
 
@@ -623,8 +573,93 @@ export class RingBuffer {
     }
   }
 
-  /** Reads when this end alone moves the read index. */
-  #readOwned(target: AudioData, room: number): number {
+  /** Checks a write can start (gate, end of stream, role, data) and returns its frames. */
+  #beginWrite(data: AudioData): number {
+    if (this.#gate !== Gate.OPEN) throw this.#failP(gateError(this.#gate, this.#name));
+    if ((Atomics.load(this.#ctrl, FLAGS) & FLAG_CLOSED) !== 0) {
+      throw this.#failP(new BufferStateError(ErrorCode.BUFFER_CLOSED, `${this.#name} has ended: nothing more can be written`));
+    }
+    if (this.#role !== 'producer') this.#claim('producer');
+    try {
+      return framesOf(data, this.channels);
+    } catch (error) {
+      throw this.#failP(error as AudioDataError);
+    }
+  }
+
+  /**
+   * Stores frames `[from, from + frames)` of `data` under the overflow policy and publishes
+   * them. Returns frames stored. Counts the overruns the policy acts on ('overwrite' drops,
+   * 'error' refusals); a short store under 'reject' is left to the caller to count.
+   */
+  #put(data: AudioData, from: number, frames: number): number {
+    const cap = this.capacity;
+    const w = this.#w;
+    let free = cap - ((w - this.#cachedR) | 0);
+    if (free < frames) {
+      this.#cachedR = Atomics.load(this.#ctrl, R);
+      free = cap - ((w - this.#cachedR) | 0);
+    }
+    let n = frames;
+    if (free < frames) {
+      if (this.overflow === 'reject') n = free;
+      else if (this.overflow === 'error') {
+        this.#c[OVERRUNS]! += 1;
+        throw this.#failP(new RingOverflowError(frames, free));
+      } else {
+        this.#c[OVERRUNS]! += 1;
+        // Keep the newest: frames of `data` beyond the capacity are dropped first, then the ring's oldest.
+        if (frames > cap) {
+          this.#c[DROPPED]! += frames - cap;
+          from += frames - cap;
+          n = cap;
+        }
+        this.#dropOldest(w, n);
+      }
+    }
+    if (n > 0) {
+      this.#copyIn(data, from, n, w);
+      const next = (w + n) | 0;
+      this.#w = next;
+      Atomics.store(this.#ctrl, W, next);
+      if (Atomics.load(this.#ctrl, CONSUMER_WAITING) !== 0) Atomics.notify(this.#ctrl, W);
+    }
+    return n;
+  }
+
+  #countWrite(frames: number): void {
+    const c = this.#c;
+    c[WRITES]! += 1;
+    c[FRAMES_WRITTEN]! += frames;
+    c[BYTES_WRITTEN]! += frames * this.channels * BYTES_PER_SAMPLE;
+  }
+
+  /** Checks a read can start (gate, role, target) and returns the frames the target holds. */
+  #beginRead(target: AudioData): number {
+    if (this.#gate !== Gate.OPEN) throw this.#failC(gateError(this.#gate, this.#name));
+    if (this.#role !== 'consumer') this.#claim('consumer');
+    try {
+      return framesOf(target, this.channels);
+    } catch (error) {
+      throw this.#failC(error as AudioDataError);
+    }
+  }
+
+  /** Moves up to `room` frames into `target` from frame `at`. Returns frames moved. */
+  #take(target: AudioData, at: number, room: number): number {
+    return this.overflow === 'overwrite' ? this.#takeRacing(target, at, room) : this.#takeOwned(target, at, room);
+  }
+
+  #countRead(frames: number, room: number): void {
+    const c = this.#c;
+    if (frames < room) c[UNDERRUNS]! += 1;
+    c[READS]! += 1;
+    c[FRAMES_READ]! += frames;
+    c[BYTES_READ]! += frames * this.channels * BYTES_PER_SAMPLE;
+  }
+
+  /** Takes when this end alone moves the read index. */
+  #takeOwned(target: AudioData, at: number, room: number): number {
     const r = this.#r;
     let available = (this.#cachedW - r) | 0;
     if (available < room) {
@@ -633,7 +668,7 @@ export class RingBuffer {
     }
     const n = room < available ? room : available;
     if (n === 0) return 0;
-    this.#copyOut(target, 0, n, r);
+    this.#copyOut(target, at, n, r);
     const next = (r + n) | 0;
     this.#r = next;
     Atomics.store(this.#ctrl, R, next);
@@ -641,8 +676,8 @@ export class RingBuffer {
     return n;
   }
 
-  /** Reads when the producer may move the read index too ('overwrite'): commit by CAS, retry on loss. */
-  #readRacing(target: AudioData, room: number): number {
+  /** Takes when the producer may move the read index too ('overwrite'): commit by CAS, retry on loss. */
+  #takeRacing(target: AudioData, at: number, room: number): number {
     for (;;) {
       const r = Atomics.load(this.#ctrl, R);
       let available = (this.#cachedW - r) | 0;
@@ -652,7 +687,7 @@ export class RingBuffer {
       }
       const n = room < available ? room : available;
       if (n === 0) return 0;
-      this.#copyOut(target, 0, n, r);
+      this.#copyOut(target, at, n, r);
       // If the producer dropped frames meanwhile it moved R first, so the CAS fails and the copy is discarded.
       if (Atomics.compareExchange(this.#ctrl, R, r, (r + n) | 0) === r) {
         this.#r = (r + n) | 0;
@@ -778,22 +813,6 @@ export class RingBuffer {
     }
   }
 
-  #roomOf(target: AudioData): number {
-    try {
-      return framesOf(target, this.channels);
-    } catch (error) {
-      throw this.#failC(error as AudioDataError);
-    }
-  }
-
-  #framesOfWrite(data: AudioData): number {
-    try {
-      return framesOf(data, this.channels);
-    } catch (error) {
-      throw this.#failP(error as AudioDataError);
-    }
-  }
-
   #failP<E extends AvbufError>(error: E): E {
     return this.#fail(error, P_ERRORS);
   }
@@ -809,11 +828,6 @@ export class RingBuffer {
     this.#lastError.code = error.code;
     return error;
   }
-}
-
-/** Frames `[from, to)` of interleaved or planar data, as views (no copy). */
-function slice(data: AudioData, from: number, to: number, channels: number): AudioData {
-  return data instanceof Float32Array ? data.subarray(from * channels, to * channels) : data.map((p) => p.subarray(from, to));
 }
 
 /**
