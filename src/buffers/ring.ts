@@ -377,7 +377,7 @@ export class RingBuffer {
    * @returns frames read: all of `target` unless the timeout passed or the ring ended.
    */
   readBlocking(target: AudioData, timeoutMs = Number.POSITIVE_INFINITY): number {
-    this.#assertCanBlock(timeoutMs);
+    this.#assertCanBlock(timeoutMs, C_ERRORS);
     const room = this.#beginRead(target);
     const deadline = performance.now() + timeoutMs;
     let done = this.#take(target, 0, room);
@@ -394,7 +394,7 @@ export class RingBuffer {
    * @returns frames written: all unless the timeout passed.
    */
   writeBlocking(data: AudioData, timeoutMs = Number.POSITIVE_INFINITY): number {
-    this.#assertCanBlock(timeoutMs);
+    this.#assertCanBlock(timeoutMs, P_ERRORS);
     const frames = this.#beginWrite(data);
     const deadline = performance.now() + timeoutMs;
     let done: number;
@@ -415,7 +415,7 @@ export class RingBuffer {
    * @returns (resolves to) frames read: all of `target` unless the timeout passed or the ring ended.
    */
   async readAsync(target: AudioData, options: RingWaitOptions = {}): Promise<number> {
-    const { deadline, signal } = this.#waitOptions(options);
+    const { deadline, signal } = this.#waitOptions(options, C_ERRORS);
     const room = this.#beginRead(target);
     let done = this.#take(target, 0, room);
     while (done < room && (await this.#awaitAsync(true, deadline, signal, 1))) done += this.#take(target, done, room - done);
@@ -428,7 +428,7 @@ export class RingBuffer {
    * @returns (resolves to) frames written: all unless the timeout passed.
    */
   async writeAsync(data: AudioData, options: RingWaitOptions = {}): Promise<number> {
-    const { deadline, signal } = this.#waitOptions(options);
+    const { deadline, signal } = this.#waitOptions(options, P_ERRORS);
     const frames = this.#beginWrite(data);
     let done: number;
     if (this.overflow === 'reject') {
@@ -738,7 +738,8 @@ export class RingBuffer {
   #await(slot: number, flag: number, deadline: number, ready: () => boolean): boolean {
     for (let i = 0; i < SPIN_CHECKS; i++) {
       if (ready()) return true;
-      if (this.ended) return false;
+      // The last write may land just before the end: look once more after seeing it.
+      if (this.ended) return ready();
     }
     for (;;) {
       const seen = Atomics.load(this.#ctrl, slot);
@@ -781,7 +782,7 @@ export class RingBuffer {
       }
       if (this.ended || this.#gate === Gate.CLOSED) {
         Atomics.store(this.#ctrl, flag, 0);
-        return false;
+        return ready(); // the last write may land just before the end
       }
       const left = deadline - performance.now();
       if (left <= 0) {
@@ -796,20 +797,21 @@ export class RingBuffer {
     }
   }
 
-  #waitOptions(options: RingWaitOptions): { deadline: number; signal: AbortSignal | undefined } {
+  /** Validates wait options; a bad one is counted on the side that asked (`slot`: each side writes its own). */
+  #waitOptions(options: RingWaitOptions, slot: number): { deadline: number; signal: AbortSignal | undefined } {
     const { timeoutMs, signal } = options;
     if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
-      throw this.#failC(new ArgumentError(`timeoutMs must be a number >= 0, got ${show(timeoutMs)}`));
+      throw this.#fail(new ArgumentError(`timeoutMs must be a number >= 0, got ${show(timeoutMs)}`), slot);
     }
     return { deadline: performance.now() + (timeoutMs ?? Number.POSITIVE_INFINITY), signal };
   }
 
-  #assertCanBlock(timeoutMs: number): void {
+  #assertCanBlock(timeoutMs: number, slot: number): void {
     if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
-      throw this.#failC(new ArgumentError(`timeoutMs must be a number >= 0, got ${show(timeoutMs)}`));
+      throw this.#fail(new ArgumentError(`timeoutMs must be a number >= 0, got ${show(timeoutMs)}`), slot);
     }
     if (!canBlock) {
-      throw this.#failC(new UnsupportedOperationError(`this thread cannot block (Atomics.wait is not allowed); use readAsync/writeAsync`));
+      throw this.#fail(new UnsupportedOperationError(`this thread cannot block (Atomics.wait is not allowed); use readAsync/writeAsync`), slot);
     }
   }
 
