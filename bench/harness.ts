@@ -11,6 +11,7 @@
  *   (ratio = ours / anchor; `target` is a maximum when lower is better, a minimum when
  *   higher is better).
  * - {@link makeResult} builds a result from figures measured some other way (CPU time, RSS).
+ *   A `target` of `null` makes an informational row: no pass criterion (`pass` is `null`).
  * - {@link report} prints a readable table and, as the very last line of stdout, one JSON
  *   line `{"bench": …, "results": [...]}` for tools to parse.
  *
@@ -34,9 +35,10 @@ export interface BenchResult {
   anchorName: string;
   /** ours / anchor. */
   ratio: number;
-  /** Maximum ratio when `better` is `lower`, minimum when `higher`. */
-  target: number;
-  pass: boolean;
+  /** Maximum ratio when `better` is `lower`, minimum when `higher`; `null`: no target (informational). */
+  target: number | null;
+  /** Whether the ratio meets the target; `null` when there is no target. */
+  pass: boolean | null;
 }
 
 /** Something to time. */
@@ -184,7 +186,10 @@ export function compareTimed(ours: Subject, anchor: Subject, options: TimingOpti
   };
 }
 
-/** Builds a result; `ratio` = ours / anchor and `pass` follows from `better` and `target`. */
+/**
+ * Builds a result; `ratio` = ours / anchor and `pass` follows from `better` and `target`
+ * (`null` when `target` is `null`: a row reported for information, with no criterion).
+ */
 export function makeResult(fields: {
   case: string;
   metric: string;
@@ -192,13 +197,14 @@ export function makeResult(fields: {
   ours: number;
   anchor: number;
   anchorName: string;
-  target: number;
+  target: number | null;
 }): BenchResult {
   if (!(fields.anchor > 0) || !Number.isFinite(fields.anchor)) {
     throw new Error(`${fields.case}: anchor figure must be a positive number, got ${fields.anchor}`);
   }
   const ratio = fields.ours / fields.anchor;
-  const pass = fields.better === 'lower' ? ratio <= fields.target : ratio >= fields.target;
+  const target = fields.target;
+  const pass = target === null ? null : fields.better === 'lower' ? ratio <= target : ratio >= target;
   return {
     case: fields.case,
     metric: fields.metric,
@@ -213,7 +219,7 @@ export function makeResult(fields: {
 }
 
 /** A result in ns/op (lower is better) from a timed comparison. */
-export function nsPerOpResult(caseName: string, c: Comparison, target: number): BenchResult {
+export function nsPerOpResult(caseName: string, c: Comparison, target: number | null): BenchResult {
   return makeResult({
     case: caseName,
     metric: 'ns/op',
@@ -233,7 +239,7 @@ export function nsPerOpResult(caseName: string, c: Comparison, target: number): 
 export function perSecondResult(
   caseName: string,
   c: Comparison,
-  target: number,
+  target: number | null,
   metric = 'ops/s',
   unitsPerOp = 1,
   anchorUnitsPerOp = unitsPerOp,
@@ -279,9 +285,9 @@ export function report(bench: string, rows: readonly ReportRow[]): void {
       fmt(r.ours),
       `${fmt(r.anchor)} (${r.anchorName})`,
       fmt(r.ratio, 3),
-      `${r.better === 'lower' ? '<=' : '>='} ${r.target}`,
+      r.target === null ? '-' : `${r.better === 'lower' ? '<=' : '>='} ${r.target}`,
       spread,
-      r.pass ? 'PASS' : 'FAIL',
+      r.pass === null ? '-' : r.pass ? 'PASS' : 'FAIL',
     ]);
   }
   const widths = lines[0]!.map((_, col) => Math.max(...lines.map((l) => l[col]!.length)));
