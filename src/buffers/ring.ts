@@ -365,7 +365,7 @@ export class RingBuffer {
       }
     }
     this.#c[FLUSHED]! += flushed;
-    if (Atomics.load(this.#ctrl, PRODUCER_WAITING) !== 0) Atomics.notify(this.#ctrl, R);
+    this.#wake(PRODUCER_WAITING, R);
     return flushed;
   }
 
@@ -379,9 +379,12 @@ export class RingBuffer {
   readBlocking(target: AudioData, timeoutMs = Number.POSITIVE_INFINITY): number {
     this.#assertCanBlock(timeoutMs, C_ERRORS);
     const room = this.#beginRead(target);
-    const deadline = performance.now() + timeoutMs;
     let done = this.#take(target, 0, room);
-    while (done < room && this.#awaitData(deadline)) done += this.#take(target, done, room - done);
+    if (done < room) {
+      // The clock is read only when a wait is needed: it cost a third of a 128-frame call.
+      const deadline = performance.now() + timeoutMs;
+      while (done < room && this.#awaitData(deadline)) done += this.#take(target, done, room - done);
+    }
     this.#countRead(done, room);
     return done;
   }
@@ -396,14 +399,19 @@ export class RingBuffer {
   writeBlocking(data: AudioData, timeoutMs = Number.POSITIVE_INFINITY): number {
     this.#assertCanBlock(timeoutMs, P_ERRORS);
     const frames = this.#beginWrite(data);
-    const deadline = performance.now() + timeoutMs;
     let done: number;
     if (this.overflow === 'reject') {
       done = this.#put(data, 0, frames);
-      while (done < frames && this.#awaitRoom(deadline, 1)) done += this.#put(data, done, frames - done);
-      if (done < frames) this.#c[OVERRUNS]! += 1;
+      if (done < frames) {
+        const deadline = performance.now() + timeoutMs; // only when a wait is needed
+        while (done < frames && this.#awaitRoom(deadline, 1)) done += this.#put(data, done, frames - done);
+        if (done < frames) this.#c[OVERRUNS]! += 1;
+      }
     } else {
-      if (this.overflow === 'error') while (this.availableWrite() < frames && frames <= this.capacity && this.#awaitRoom(deadline, frames));
+      if (this.overflow === 'error' && this.availableWrite() < frames) {
+        const deadline = performance.now() + timeoutMs;
+        while (this.availableWrite() < frames && frames <= this.capacity && this.#awaitRoom(deadline, frames));
+      }
       done = this.#put(data, 0, frames);
     }
     this.#countWrite(done);
@@ -622,7 +630,7 @@ export class RingBuffer {
       const next = (w + n) | 0;
       this.#w = next;
       Atomics.store(this.#ctrl, W, next);
-      if (Atomics.load(this.#ctrl, CONSUMER_WAITING) !== 0) Atomics.notify(this.#ctrl, W);
+      this.#wake(CONSUMER_WAITING, W);
     }
     return n;
   }
@@ -672,7 +680,7 @@ export class RingBuffer {
     const next = (r + n) | 0;
     this.#r = next;
     Atomics.store(this.#ctrl, R, next);
-    if (Atomics.load(this.#ctrl, PRODUCER_WAITING) !== 0) Atomics.notify(this.#ctrl, R);
+    this.#wake(PRODUCER_WAITING, R);
     return n;
   }
 
@@ -723,6 +731,16 @@ export class RingBuffer {
       deinterleaveInto(this.#data, pos * ch, target, first, at);
       if (first < n) deinterleaveInto(this.#data, 0, target, n - first, at + first);
     }
+  }
+
+  /**
+   * Wakes the other side if it sleeps. Clearing its flag here means one notify per sleep
+   * rather than one per call while it sleeps (measured: 14k–522k notifies for 28–2,553
+   * wake-ups before). No wake-up is lost: the sleeper raises its flag again before every
+   * wait and re-checks the index after raising it.
+   */
+  #wake(flag: number, slot: number): void {
+    if (Atomics.load(this.#ctrl, flag) !== 0 && Atomics.exchange(this.#ctrl, flag, 0) !== 0) Atomics.notify(this.#ctrl, slot);
   }
 
   /** Waits until data is there, the ring ended, or the deadline passed. True when there is data. */
