@@ -58,6 +58,8 @@ export interface RingBufferOptions {
   account?: MemoryAccount;
   /** A name for error messages. */
   name?: string;
+  /** Checks a blocking call spins before it sleeps (this end). Default 256; see docs/benchmarks.md. */
+  spinChecks?: number;
 }
 
 /** What `share()` returns: plain data that `postMessage` can send to a worker. */
@@ -77,6 +79,8 @@ export interface RingHandle {
 export interface AttachOptions {
   /** Claim a role at once (otherwise the first write claims producer, the first read consumer). */
   role?: RingRole;
+  /** Checks a blocking call spins before it sleeps (this end). Default 256. */
+  spinChecks?: number;
 }
 
 export type RingRole = 'producer' | 'consumer';
@@ -144,11 +148,14 @@ const C_ERRORS = C + 7;
 const COUNTER_SLOTS = 32;
 
 /**
- * Spin iterations before a blocking call sleeps. Long enough to ride out the gap between
- * two chunks of a busy producer, short enough not to starve it when both threads share a
- * core (measured here: pure spinning was 17× slower with the cores shared).
+ * Spin checks before a blocking call sleeps. Long enough to ride out the gap between two
+ * chunks of a busy producer, short enough not to starve it when both threads share a core
+ * (measured here: pure spinning was 17× slower with the cores shared). Measured at
+ * 128-frame chunks, 2^26 floats: 32 and 256 checks ≈ 0.7–0.9 G floats/s; 1024 checks and
+ * an adaptive budget (doubling on success, up to 16384) fell to 0.25–0.55 G: a spinning
+ * reader keeps pulling the index line the writer is storing to.
  */
-const SPIN_CHECKS = 256;
+const DEFAULT_SPIN_CHECKS = 256;
 
 const canBlock = (() => {
   try {
@@ -209,12 +216,18 @@ export class RingBuffer {
   /** Consumer: its own read index (exact unless 'overwrite') and the last write index it saw. */
   #r = 0;
   #cachedW = 0;
+  readonly #spinChecks: number;
 
   /**
    * @throws {ConfigError} on a bad config; {@link ArgumentError} on bad options;
    *   {@link CapacityError} beyond `maxMemoryMb`; {@link MemoryPressureError} when refused.
    */
   constructor(config: BufferConfigInput = {}, options: RingBufferOptions = {}, _attach?: RingHandle) {
+    const spin = options.spinChecks ?? DEFAULT_SPIN_CHECKS;
+    if (typeof spin !== 'number' || !Number.isInteger(spin) || spin < 0) {
+      throw new ArgumentError(`spinChecks must be a whole number >= 0, got ${show(spin)}`);
+    }
+    this.#spinChecks = spin;
     if (_attach !== undefined) {
       this.config = resolveConfig({ channels: _attach.channels, sampleRate: _attach.sampleRate });
       this.channels = _attach.channels;
@@ -734,13 +747,14 @@ export class RingBuffer {
   }
 
   /**
-   * Wakes the other side if it sleeps. Clearing its flag here means one notify per sleep
-   * rather than one per call while it sleeps (measured: 14k–522k notifies for 28–2,553
-   * wake-ups before). No wake-up is lost: the sleeper raises its flag again before every
-   * wait and re-checks the index after raising it.
+   * Wakes the other side if it sleeps. Only the sleeper lowers its flag. (Letting the waker
+   * clear it with an exchange, to notify once per sleep, loses wake-ups: a waker delayed
+   * between publishing its index and its exchange can clear a flag raised for the *next*
+   * sleep, whose notify then never comes. Seen here as a deadlock in 1 run of 8 with short
+   * spins; a notify nobody waits for costs ≈27 ns.)
    */
   #wake(flag: number, slot: number): void {
-    if (Atomics.load(this.#ctrl, flag) !== 0 && Atomics.exchange(this.#ctrl, flag, 0) !== 0) Atomics.notify(this.#ctrl, slot);
+    if (Atomics.load(this.#ctrl, flag) !== 0) Atomics.notify(this.#ctrl, slot);
   }
 
   /** Waits until data is there, the ring ended, or the deadline passed. True when there is data. */
@@ -754,7 +768,7 @@ export class RingBuffer {
   }
 
   #await(slot: number, flag: number, deadline: number, ready: () => boolean): boolean {
-    for (let i = 0; i < SPIN_CHECKS; i++) {
+    for (let i = 0; i < this.#spinChecks; i++) {
       if (ready()) return true;
       // The last write may land just before the end: look once more after seeing it.
       if (this.ended) return ready();
@@ -881,7 +895,7 @@ export function attachRing(handle: RingHandle, options: AttachOptions = {}): Rin
   ) {
     throw new HandleError(`not a ring handle (expected what RingBuffer.share() returns, kind "${HANDLE_KIND}")`);
   }
-  const ring = new RingBuffer({}, {}, handle);
+  const ring = new RingBuffer({}, options.spinChecks === undefined ? {} : { spinChecks: options.spinChecks }, handle);
   if (options.role !== undefined) {
     if (options.role !== 'producer' && options.role !== 'consumer') {
       throw new ArgumentError(`role must be 'producer' or 'consumer', got ${show(options.role)}`);

@@ -64,3 +64,49 @@ describe('RingBuffer', () => {
     expect(codeOf(() => ring.writeBlocking(new Float32Array(5), 10))).toBe(ErrorCode.RING_OVERFLOW); // never fits
   });
 });
+
+describe('RingBuffer across threads, sleeping on every wait', () => {
+  // A soak of the wake-up protocol, not a deterministic regression test: the lost wake-up
+  // once found here (a waker clearing the sleeper's flag) needs a thread to be descheduled
+  // inside a few instructions, which no test can arrange without hooks in the hot path.
+  it('loses no wake-up when every wait sleeps: 300,000 frames in tiny chunks through a 64-frame ring, in order', async () => {
+    const { existsSync } = await import('node:fs');
+    const { Worker } = await import('node:worker_threads');
+    const { pathToFileURL, fileURLToPath } = await import('node:url');
+    const dist = fileURLToPath(new URL('../../dist/buffers/ring.js', import.meta.url));
+    if (!existsSync(dist)) throw new Error(`${dist} is missing: run "npm run build" (npm test does it)`);
+    // spinChecks 0: every wait sleeps, so the wake-up protocol is exercised millions of times.
+    const ring = new RingBuffer({ channels: 1 }, { capacity: 64, spinChecks: 0 });
+    const frames = 300_000;
+    const worker = new Worker(
+      `const { workerData } = require('node:worker_threads');
+       import(workerData.url).then(({ attachRing }) => {
+         const ring = attachRing(workerData.handle, { role: 'producer', spinChecks: 0 });
+         const chunk = new Float32Array(7);
+         for (let sent = 0; sent < workerData.frames; ) {
+           const n = Math.min(7, workerData.frames - sent);
+           for (let i = 0; i < n; i++) chunk[i] = sent + i;
+           const wrote = ring.writeBlocking(chunk.subarray(0, n), 10000);
+           if (wrote !== n) throw new Error('short write: a lost wake-up');
+           sent += n;
+         }
+         ring.close();
+       });`,
+      { eval: true, workerData: { url: pathToFileURL(dist).href, handle: ring.share(), frames } },
+    );
+    try {
+      const target = new Float32Array(5);
+      let expected = 0;
+      // A lost wake-up shows as a read that waits its whole 10 s and returns short.
+      while (expected < frames) {
+        const n = ring.readBlocking(target, 10_000);
+        expect(n === target.length || expected + n === frames, `short read at frame ${expected}: a lost wake-up`).toBe(true);
+        for (let i = 0; i < n; i++) expect(target[i]).toBe(expected + i);
+        expected += n;
+      }
+      expect(ring.readBlocking(target, 10_000)).toBe(0);
+    } finally {
+      await worker.terminate();
+    }
+  }, 60_000);
+});
