@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type * as RingModule from '../../src/buffers/ring.js';
+import { chunkSize, prng } from '../fixtures/random-chunks.mjs';
 
 type RingBuffer = RingModule.RingBuffer;
 type OverflowPolicy = RingModule.OverflowPolicy;
@@ -80,26 +81,6 @@ interface ConsumerStats {
   reads: number;
   /** Times the consumer stopped reading until the producer overflowed. */
   stalls: number;
-}
-
-// ---- identical to the fixture's copies -------------------------------------------------
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A chunk size in 1..max: a quarter of the time tiny (1..16), otherwise uniform. */
-function chunkSize(random: () => number, max: number): number {
-  const top = random() < 0.25 ? Math.min(16, max) : max;
-  return 1 + Math.floor(random() * top);
 }
 
 // Frame f is [f mod 2^24, floor(f / 4)]: exact in Float32 for f < 2^26; together the two
