@@ -3,6 +3,7 @@
  * writes and reads real audio (a generated stereo tone) and checks it comes back
  * bit-exact, cycles a pool, pushes the manager into memory pressure, and prints metrics.
  */
+import { Worker } from 'node:worker_threads';
 import { AudioBufferManager } from '../actors/manager.js';
 import { isAvbufError } from '../core/errors.js';
 import { BufferType } from '../core/types.js';
@@ -29,7 +30,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     say(`   alert: memory ${a.previous} → ${a.level} (${(a.ratio * 100).toFixed(1)} % of ${mb(a.limitBytes)})`),
   );
   try {
-    say(`avbuf demo: a ${SECONDS} s stereo tone at ${RATE} Hz through a memory buffer, a pool, and memory pressure\n`);
+    say(`avbuf demo: a ${SECONDS} s stereo tone at ${RATE} Hz through a memory buffer, a ring shared with a worker, a pool, and memory pressure\n`);
 
     // 1. A memory buffer: write the tone in chunks, half interleaved and half planar.
     const tone = manager.createBuffer('tone', BufferType.MEMORY, { sampleRate: RATE, channels: CHANNELS }, { capacity: CHUNK });
@@ -71,7 +72,33 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     say(`   read it back without allocating: peak ${peak.toFixed(3)}, RMS ${rmsDb.toFixed(2)} dBFS, ${mismatches} samples differ from what was written`);
     if (mismatches > 0) throw new Error(`${mismatches} samples came back different`);
 
-    // 2. A pool: lease and return blocks, the hot loop allocates nothing.
+    // 2. A ring shared with a worker thread: the worker synthesises, the main thread drains.
+    const ring = manager.createBuffer('live', BufferType.RING, { sampleRate: RATE, channels: CHANNELS }, { capacity: 4096 });
+    const flows = new Set<string>();
+    ring.flow$.subscribe((f) => flows.add(f));
+    const worker = new Worker(new URL('./demoProducer.js', import.meta.url), {
+      workerData: { handle: ring.share(), frames: total, sampleRate: RATE },
+    });
+    const failed = new Promise<never>((_, reject) => worker.once('error', reject));
+    const block = new Float32Array(CHUNK * CHANNELS);
+    let drained = 0;
+    let ringMismatches = 0;
+    for (;;) {
+      const n = await Promise.race([ring.readAsync(block, { timeoutMs: 10_000 }), failed]);
+      for (let i = 0; i < n * CHANNELS; i++) if (Math.abs(block[i]! - reference[drained * CHANNELS + i]!) > 1e-6) ringMismatches++;
+      drained += n;
+      ring.sampleFlow();
+      if (n < CHUNK && ring.ended && ring.availableRead() === 0) break;
+    }
+    await worker.terminate();
+    const rm = ring.getMetrics();
+    say(
+      `2. ring "live": a worker thread wrote ${formatNumber(rm.framesWritten)} frames in 128-frame chunks through a ${formatNumber(ring.capacity)}-frame ring; ` +
+        `the main thread drained ${formatNumber(drained)} with readAsync, ${rm.droppedFrames} dropped, ${ringMismatches} samples off the tone; flow seen: ${[...flows].join(' → ')}`,
+    );
+    if (drained !== total || ringMismatches > 0) throw new Error(`the ring lost or changed audio (${drained} of ${total} frames, ${ringMismatches} samples off)`);
+
+    // 3. A pool: lease and return blocks, the hot loop allocates nothing.
     const pool = manager.createBuffer('blocks', BufferType.POOL, { channels: CHANNELS }, { blocks: 8, blockFrames: 8192 });
     for (let i = 0; i < 10_000; i++) {
       const a = pool.acquire();
@@ -82,10 +109,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       pool.release(a);
     }
     const ps = pool.stats();
-    say(`2. pool "blocks": ${formatNumber(ps.acquires)} leases of ${formatNumber(ps.blockFrames)}-frame blocks, peak ${ps.peakInUse} in use, hit rate ${(pool.getMetrics().cacheHitRate * 100).toFixed(1)} %`);
+    say(`3. pool "blocks": ${formatNumber(ps.acquires)} leases of ${formatNumber(ps.blockFrames)}-frame blocks, peak ${ps.peakInUse} in use, hit rate ${(pool.getMetrics().cacheHitRate * 100).toFixed(1)} %`);
 
-    // 3. Memory pressure: fill the 64 MB budget; idle pool blocks are freed first.
-    say(`3. memory pressure on a 64 MB budget:`);
+    // 4. Memory pressure: fill the 64 MB budget; idle pool blocks are freed first.
+    say(`4. memory pressure on a 64 MB budget:`);
     const held = pool.acquire(); // one block stays leased: the policy must not touch it
     const big = manager.createBuffer('big', BufferType.MEMORY, { channels: CHANNELS }, { capacity: 7_600_000 });
     big.write(new Float32Array(7_600_000 * CHANNELS));
@@ -98,13 +125,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     }
     pool.release(held);
 
-    // 4. Metrics.
+    // 5. Metrics.
     const metrics = manager.bufferIds().map((id) => [id, manager.getBuffer(id)!.getMetrics()] as const);
     const system = manager.getSystemMetrics();
     if (options.json) {
       out(JSON.stringify({ buffers: Object.fromEntries(metrics), system }));
     } else {
-      say('\n4. buffer metrics');
+      say('\n5. buffer metrics');
       say(
         table([
           ['buffer', 'type', 'state', 'MB', 'reads', 'writes', 'MB read', 'MB written', 'avg read ms', 'avg write ms', 'hit rate', 'errors'],

@@ -22,6 +22,7 @@ describe('avbuf command', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain('0 samples differ from what was written');
+    expect(stdout).toMatch(/the main thread drained 96,000 with readAsync, 0 dropped, 0 samples off the tone; flow seen: empty → (.+ → )?ended/);
     expect(stdout).toMatch(/20,000 leases of 8,192-frame blocks, peak 2 in use, hit rate 100\.0 %/);
     expect(stdout).toContain('alert: memory normal → critical');
     expect(stdout).toContain('ERR_MEMORY_PRESSURE');
@@ -35,9 +36,10 @@ describe('avbuf command', () => {
       buffers: Record<string, { bufferType: string; writeCount: number; bytesWritten: number; errorCount: number }>;
       system: { totalBuffers: number; refusals: number; bufferTypes: Record<string, number> };
     };
-    expect(Object.keys(result.buffers)).toEqual(['tone', 'blocks', 'big']);
+    expect(Object.keys(result.buffers)).toEqual(['tone', 'live', 'blocks', 'big']);
     expect(result.buffers.tone).toMatchObject({ bufferType: 'memory', writeCount: 94, bytesWritten: 96000 * 2 * 4, errorCount: 0 });
-    expect(result.system).toMatchObject({ totalBuffers: 3, refusals: 1, bufferTypes: { memory: 2, pool: 1, streaming: 0, ring: 0 } });
+    expect(result.buffers.live).toMatchObject({ bufferType: 'ring', bytesWritten: 96000 * 2 * 4, errorCount: 0 });
+    expect(result.system).toMatchObject({ totalBuffers: 4, refusals: 1, bufferTypes: { memory: 2, pool: 1, streaming: 0, ring: 1 } });
   });
 
   it('prints its version and usage', () => {
