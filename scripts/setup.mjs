@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Debian packages the project needs at run time (installed with apt-get when running as root). */
-const DEBIAN_PACKAGES = [];
+const DEBIAN_PACKAGES = ['sox'];
 
 /** Inputs of `npm run build`, besides every file under src/. */
 const BUILD_INPUT_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];

@@ -30,6 +30,14 @@ export const ErrorCode = {
   MANAGER_CLOSED: 'ERR_MANAGER_CLOSED',
   ABORTED: 'ERR_ABORTED',
   GST_UNAVAILABLE: 'ERR_GST_UNAVAILABLE',
+  WAV_NOT_WAVE: 'ERR_WAV_NOT_WAVE',
+  WAV_TRUNCATED: 'ERR_WAV_TRUNCATED',
+  WAV_UNSUPPORTED_FORMAT: 'ERR_WAV_UNSUPPORTED_FORMAT',
+  WAV_INVALID_HEADER: 'ERR_WAV_INVALID_HEADER',
+  FILE_NOT_FOUND: 'ERR_FILE_NOT_FOUND',
+  FILE_IO: 'ERR_FILE_IO',
+  DISK_FULL: 'ERR_DISK_FULL',
+  SPILL_CORRUPT: 'ERR_SPILL_CORRUPT',
 } as const;
 
 /** One of the values of {@link ErrorCode}. */
@@ -157,6 +165,34 @@ export class RingRoleError extends AvbufError {
 export class HandleError extends AvbufError {
   constructor(message: string) {
     super(ErrorCode.INVALID_HANDLE, message);
+  }
+}
+
+/** A file is not a WAV avbuf can read, or its header is damaged. */
+export class WavFormatError extends AvbufError {
+  constructor(
+    code:
+      | typeof ErrorCode.WAV_NOT_WAVE
+      | typeof ErrorCode.WAV_TRUNCATED
+      | typeof ErrorCode.WAV_UNSUPPORTED_FORMAT
+      | typeof ErrorCode.WAV_INVALID_HEADER,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+/** A file could not be opened, read or written; `path` names it and `cause` holds the system error. */
+export class FileError extends AvbufError {
+  readonly path: string;
+  constructor(
+    code: typeof ErrorCode.FILE_NOT_FOUND | typeof ErrorCode.FILE_IO | typeof ErrorCode.DISK_FULL | typeof ErrorCode.SPILL_CORRUPT,
+    path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, `${path}: ${message}`, options);
+    this.path = path;
   }
 }
 
