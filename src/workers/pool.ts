@@ -1,0 +1,38 @@
+/**
+ * The Piscina pool avbuf's heavy work runs on, created on first use. Worker files must be
+ * JavaScript on Node 20, so they are loaded from dist/ even when avbuf runs from its
+ * TypeScript sources (tests): `npm run build` first.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { ErrorCode, FileError } from '../core/errors.js';
+
+let pool: Piscina | undefined;
+
+/** Path of a built worker module, e.g. `workerFile('compress')`. */
+export function workerFile(name: string): string {
+  const here = fileURLToPath(import.meta.url);
+  const dir = here.endsWith('.ts') ? join(dirname(here), '..', '..', 'dist', 'workers') : dirname(here);
+  const file = join(dir, `${name}.js`);
+  if (!existsSync(file)) throw new FileError(ErrorCode.FILE_NOT_FOUND, file, 'worker module missing: run `npm run build`');
+  return file;
+}
+
+/** The shared pool (2 threads at most here: the machine has 2 cores and the main thread works too). */
+export function workerPool(): Piscina {
+  if (pool === undefined) {
+    pool = new Piscina({ filename: workerFile('compress'), maxThreads: 2, idleTimeout: 1000 });
+    // Without a listener a worker error would crash the process (DESIGN.md).
+    pool.on('error', () => undefined);
+  }
+  return pool;
+}
+
+/** Destroys the pool (it is re-created on next use). */
+export async function closeWorkerPool(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  if (p !== undefined) await p.destroy();
+}
