@@ -32,6 +32,8 @@ export {
   RingOverflowError,
   RingRoleError,
   HandleError,
+  WavFormatError,
+  FileError,
   isAvbufError,
 } from './core/errors.js';
 
@@ -64,11 +66,16 @@ export {
   type AttachOptions,
 } from './buffers/ring.js';
 
+export { StreamingBuffer, type StreamingBufferOptions, type StreamingMetrics } from './buffers/streaming.js';
+export { type SpillRecovery } from './buffers/spill.js';
+export { closeWorkerPool } from './workers/pool.js';
+
 // Actors and the manager
 export { type ManagedBuffer, type BufferLifecycleRef, MIN_METRICS_PERIOD_MS } from './actors/bufferActor.js';
 export { MemoryAudioBuffer, type AudioBuffer } from './actors/memoryBufferActor.js';
 export { PooledBuffer } from './actors/poolActor.js';
 export { RingAudioBuffer, type RingFlow, type RingFlowRef } from './actors/ringActor.js';
+export { StreamingAudioBuffer } from './actors/streamingActor.js';
 export {
   AudioBufferManager,
   getAudioBufferManager,
@@ -77,6 +84,7 @@ export {
   type MemoryOptions,
   type PoolOptions,
   type RingOptions,
+  type StreamingOptions,
   type SystemMetrics,
 } from './actors/manager.js';
 export type { MemoryAlert, MemoryLevel } from './machines/memoryMonitor.js';

@@ -14,12 +14,14 @@ import { BUFFER_TYPES, BufferType } from '../core/types.js';
 import { MemoryBuffer, type MemoryBufferOptions } from '../buffers/memory.js';
 import { BufferPool, type BufferPoolOptions, type PoolStats } from '../buffers/pool.js';
 import { RingBuffer, type RingBufferOptions } from '../buffers/ring.js';
+import { StreamingBuffer, type StreamingBufferOptions } from '../buffers/streaming.js';
 import { bufferManagerMachine, flowActorId } from '../machines/bufferManager.js';
 import type { MemoryAlert, MemoryLevel, memoryMonitorMachine } from '../machines/memoryMonitor.js';
 import type { BufferActor, BufferLifecycleRef, GatedStructure, ManagedBuffer } from './bufferActor.js';
 import { MemoryAudioBuffer } from './memoryBufferActor.js';
 import { PooledBuffer } from './poolActor.js';
 import { RingAudioBuffer, type RingFlowRef } from './ringActor.js';
+import { StreamingAudioBuffer } from './streamingActor.js';
 
 /** Options of an {@link AudioBufferManager}. */
 export interface AudioBufferManagerOptions {
@@ -43,7 +45,8 @@ export interface AudioBufferManagerOptions {
 export type MemoryOptions = Omit<MemoryBufferOptions, 'account' | 'name'>;
 export type PoolOptions = Omit<BufferPoolOptions, 'account' | 'name'>;
 export type RingOptions = Omit<RingBufferOptions, 'account' | 'name'>;
-type AnyOptions = MemoryOptions | PoolOptions | RingOptions;
+export type StreamingOptions = Omit<StreamingBufferOptions, 'account' | 'name'>;
+type AnyOptions = MemoryOptions | PoolOptions | RingOptions | StreamingOptions;
 
 /** The spec's system metrics. */
 export interface SystemMetrics {
@@ -65,7 +68,7 @@ export interface SystemMetrics {
   refusals: number;
 }
 
-type AnyBuffer = MemoryAudioBuffer | PooledBuffer | RingAudioBuffer;
+type AnyBuffer = MemoryAudioBuffer | PooledBuffer | RingAudioBuffer | StreamingAudioBuffer;
 type MonitorRef = ActorRefFrom<typeof memoryMonitorMachine>;
 
 const DEFAULT_LIMIT_MB = 2048;
@@ -73,7 +76,7 @@ const DEFAULT_LIMIT_MB = 2048;
 const POOL_RECLAIM_PRIORITY = 0;
 /** Spare capacity of memory buffers: freed only when an allocation would be refused. */
 const MEMORY_RECLAIM_PRIORITY = 10;
-const IMPLEMENTED: ReadonlySet<BufferType> = new Set([BufferType.MEMORY, BufferType.RING, BufferType.POOL]);
+const IMPLEMENTED: ReadonlySet<BufferType> = new Set(BUFFER_TYPES);
 
 /**
  * Manages many buffers under one memory budget.
@@ -143,7 +146,7 @@ export class AudioBufferManager {
    * @param id - unique among this manager's buffers.
    * @param type - a {@link BufferType}.
    * @param config - any subset of {@link BufferConfig}.
-   * @param options - per type: {@link MemoryOptions}, {@link RingOptions} or {@link PoolOptions}.
+   * @param options - per type: {@link MemoryOptions}, {@link StreamingOptions}, {@link RingOptions} or {@link PoolOptions}.
    * @throws {ManagerError} `ERR_BUFFER_EXISTS`, `ERR_UNSUPPORTED_BUFFER_TYPE`, `ERR_MANAGER_CLOSED`;
    *   {@link ConfigError}; {@link MemoryPressureError} when the budget refuses the storage.
    *   Nothing is created when it throws.
@@ -151,6 +154,7 @@ export class AudioBufferManager {
   createBuffer(id: string, type: typeof BufferType.MEMORY, config?: BufferConfigInput, options?: MemoryOptions): MemoryAudioBuffer;
   createBuffer(id: string, type: typeof BufferType.POOL, config?: BufferConfigInput, options?: PoolOptions): PooledBuffer;
   createBuffer(id: string, type: typeof BufferType.RING, config?: BufferConfigInput, options?: RingOptions): RingAudioBuffer;
+  createBuffer(id: string, type: typeof BufferType.STREAMING, config?: BufferConfigInput, options?: StreamingOptions): StreamingAudioBuffer;
   createBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: AnyOptions): ManagedBuffer;
   createBuffer(id: string, type: BufferType, config: BufferConfigInput = {}, options: AnyOptions = {}): ManagedBuffer {
     this.#assertOpen();
@@ -176,7 +180,9 @@ export class AudioBufferManager {
         ? new MemoryBuffer(resolved, { ...(options as MemoryOptions), account: this.budget, name })
         : type === BufferType.POOL
           ? new BufferPool(resolved, { ...(options as PoolOptions), account: this.budget, name })
-          : new RingBuffer(resolved, { ...(options as RingOptions), account: this.budget, name });
+          : type === BufferType.RING
+            ? new RingBuffer(resolved, { ...(options as RingOptions), account: this.budget, name })
+            : new StreamingBuffer(resolved, { ...(options as StreamingOptions), account: this.budget, name });
     // What the pressure policy may take back; a ring's storage is fixed and shared, so nothing.
     const unregister =
       structure instanceof BufferPool
@@ -192,7 +198,9 @@ export class AudioBufferManager {
         ? new PooledBuffer(id, resolved, structure, ref)
         : structure instanceof MemoryBuffer
           ? new MemoryAudioBuffer(id, resolved, structure, ref)
-          : new RingAudioBuffer(id, resolved, structure, ref, children[flowActorId(id)] as RingFlowRef);
+          : structure instanceof StreamingBuffer
+            ? new StreamingAudioBuffer(id, resolved, structure, ref)
+            : new RingAudioBuffer(id, resolved, structure, ref, children[flowActorId(id)] as RingFlowRef);
     this.#buffers.set(id, buffer);
     this.#unregister.set(id, unregister);
     buffer._ready();
@@ -368,6 +376,7 @@ export function getAudioBufferManager(options?: AudioBufferManagerOptions): Audi
 export function createAudioBuffer(id: string, type: typeof BufferType.MEMORY, config?: BufferConfigInput, options?: MemoryOptions): MemoryAudioBuffer;
 export function createAudioBuffer(id: string, type: typeof BufferType.POOL, config?: BufferConfigInput, options?: PoolOptions): PooledBuffer;
 export function createAudioBuffer(id: string, type: typeof BufferType.RING, config?: BufferConfigInput, options?: RingOptions): RingAudioBuffer;
+export function createAudioBuffer(id: string, type: typeof BufferType.STREAMING, config?: BufferConfigInput, options?: StreamingOptions): StreamingAudioBuffer;
 export function createAudioBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: AnyOptions): ManagedBuffer;
 export function createAudioBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: AnyOptions): ManagedBuffer {
   return getAudioBufferManager().createBuffer(id, type, config, options);
