@@ -1,0 +1,15 @@
+/** The unit that flows through avbuf's RxJS pipelines: a block of interleaved frames. */
+
+/**
+ * A block of interleaved Float32 frames. `data` may be longer than `frames × channels`
+ * (blocks are reused at their full size): only the first `frames` frames are valid.
+ * Operators may change `data` in place; a chunk is not to be kept after the next one.
+ */
+export interface AudioChunk {
+  data: Float32Array;
+  frames: number;
+  channels: number;
+  sampleRate: number;
+  /** Frame position of the chunk's first frame in its stream. */
+  position: number;
+}
