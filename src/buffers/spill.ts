@@ -63,11 +63,35 @@ export interface SpillRecovery {
 }
 
 /**
+ * Where a streaming buffer's chunks live: a spill file, or (read-only) a WAV file's data.
+ * Chunk `i` holds frames `[i × chunkFrames, (i + 1) × chunkFrames)`, interleaved Float32.
+ */
+export interface ChunkStore {
+  readonly path: string;
+  readonly channels: number;
+  readonly sampleRate: number;
+  readonly chunkFrames: number;
+  /** False for a store that cannot take writes (a WAV opened for reading). */
+  readonly writable: boolean;
+  readonly recovery: SpillRecovery;
+  /** Bytes the store takes on disk. */
+  readonly size: number;
+  framesOf(chunk: number): number;
+  totalFrames(): number;
+  read(chunk: number, into: Float32Array): number;
+  readAsync(chunk: number, into: Float32Array): Promise<number>;
+  write(chunk: number, data: Float32Array, frames: number, payload?: { bytes: Uint8Array; enc: SpillEncoding }): void;
+  sync(): void;
+  close(): void;
+}
+
+/**
  * One spill file, opened for reading and appending. Synchronous I/O: the streaming buffer
  * calls it on cache misses and evictions, and runs it in Piscina workers for bulk work.
  */
-export class SpillFile {
+export class SpillFile implements ChunkStore {
   readonly path: string;
+  readonly writable = true;
   readonly header: SpillFileHeader;
   readonly recovery: SpillRecovery;
   readonly #fd: number;
@@ -123,6 +147,16 @@ export class SpillFile {
       closeSync(fd);
       throw error;
     }
+  }
+
+  get channels(): number {
+    return this.header.channels;
+  }
+  get sampleRate(): number {
+    return this.header.sampleRate;
+  }
+  get chunkFrames(): number {
+    return this.header.chunkFrames;
   }
 
   /** Chunk indices present in the file. */

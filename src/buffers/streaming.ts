@@ -15,13 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unlimitedAccount, type MemoryAccount } from '../core/budget.js';
 import { BYTES_PER_MB, resolveConfig, show, type BufferConfig, type BufferConfigInput } from '../core/config.js';
-import { ArgumentError, SeekError, type AudioDataError, type AvbufError } from '../core/errors.js';
+import { ArgumentError, SeekError, UnsupportedOperationError, type AudioDataError, type AvbufError } from '../core/errors.js';
 import { deinterleaveInto, framesOf, interleaveInto, type AudioData } from '../core/frames.js';
 import { Counter, TIMING_SAMPLE_MASK, createCounters, metricsFromCounters, recordError, type ErrorRecord } from '../core/metrics.js';
 import { BufferState, BufferType, Gate, type BufferMetrics } from '../core/types.js';
 import { workerPool } from '../workers/pool.js';
 import { gateError } from './gate.js';
-import { SpillFile, type SpillRecovery } from './spill.js';
+import { SpillFile, type ChunkStore, type SpillRecovery } from './spill.js';
+import { WavChunkStore } from './wavStore.js';
 
 /** Options of a {@link StreamingBuffer} beyond its config. */
 export interface StreamingBufferOptions {
@@ -72,7 +73,7 @@ export class StreamingBuffer {
   /** Chunk buffers the buffer may hold, cached or being read ahead: the memory bound. */
   readonly cacheChunks: number;
   readonly #name: string;
-  readonly #spill: SpillFile;
+  readonly #spill: ChunkStore;
   readonly #keep: boolean;
   readonly #readAhead: number;
   readonly #account: MemoryAccount;
@@ -96,7 +97,7 @@ export class StreamingBuffer {
    * @throws {ConfigError}; {@link FileError} when the spill file cannot be made or opened
    *   (`ERR_SPILL_CORRUPT` for a damaged one); {@link ArgumentError} on bad options.
    */
-  constructor(config: BufferConfigInput = {}, options: StreamingBufferOptions = {}, _open?: SpillFile) {
+  constructor(config: BufferConfigInput = {}, options: StreamingBufferOptions = {}, _open?: ChunkStore) {
     this.config = resolveConfig(config);
     this.#name = options.name ?? 'streaming buffer';
     const readAhead = options.readAhead ?? 2;
@@ -105,8 +106,8 @@ export class StreamingBuffer {
     this.#account = options.account ?? unlimitedAccount;
     if (_open !== undefined) {
       this.#spill = _open;
-      this.channels = _open.header.channels;
-      this.chunkFrames = _open.header.chunkFrames;
+      this.channels = _open.channels;
+      this.chunkFrames = _open.chunkFrames;
       this.#keep = options.keep ?? true;
     } else {
       this.channels = this.config.channels;
@@ -132,6 +133,23 @@ export class StreamingBuffer {
     return new StreamingBuffer(config, { ...options, path }, SpillFile.open(path));
   }
 
+  /**
+   * Opens a WAV file as a read-only streaming buffer: chunks of `chunkSize` frames are
+   * read and decoded on demand (sequential reads load ahead), so a file of any size is
+   * read within the cache. `write` and `flush` get `ERR_UNSUPPORTED_OPERATION`.
+   * @throws {WavFormatError} for a file that is not a readable WAV; {@link FileError} when it cannot be opened.
+   */
+  static async openWav(path: string, config: BufferConfigInput = {}, options: Omit<StreamingBufferOptions, 'path' | 'keep'> = {}): Promise<StreamingBuffer> {
+    const chunkFrames = resolveConfig(config).chunkSize;
+    const store = await WavChunkStore.open(path, chunkFrames);
+    return new StreamingBuffer({ ...config, channels: store.channels, sampleRate: store.sampleRate }, { ...options, keep: true }, store);
+  }
+
+  /** Sample rate of the data (from the file when opened over one). */
+  get sampleRate(): number {
+    return this.#spill.sampleRate;
+  }
+
   /** What reopening found (all zeros for a new file). */
   get recovery(): SpillRecovery {
     return this.#spill.recovery;
@@ -148,6 +166,7 @@ export class StreamingBuffer {
     const timed = (c[Counter.WRITES]! & TIMING_SAMPLE_MASK) === 0;
     const t0 = timed ? performance.now() : 0;
     if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
+    if (!this.#spill.writable) throw this.#fail(new UnsupportedOperationError(`${this.#name} was opened read-only over ${this.#spill.path}`));
     let frames: number;
     try {
       frames = framesOf(data, this.channels);
@@ -266,6 +285,7 @@ export class StreamingBuffer {
    */
   async flush(): Promise<void> {
     if (this.#released) throw this.#fail(gateError(Gate.CLOSED, this.#name));
+    if (!this.#spill.writable) return; // nothing can be dirty
     const dirty = [...this.#cache].filter(([, chunk]) => chunk.dirty);
     if (this.config.enableCompression && dirty.length > 0) {
       const pool = workerPool();
@@ -367,7 +387,7 @@ export class StreamingBuffer {
     this.#cache.set(index, chunk);
   }
 
-  #store(index: number, chunk: CachedChunk, payload?: Parameters<SpillFile['write']>[3]): void {
+  #store(index: number, chunk: CachedChunk, payload?: Parameters<ChunkStore['write']>[3]): void {
     this.#spill.write(index, chunk.data, chunk.frames, payload);
     chunk.dirty = false;
   }

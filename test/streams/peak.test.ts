@@ -23,7 +23,7 @@ describe('peak', () => {
 
   it('emits 0 for an empty stream and nothing when unsubscribed before the end', () => {
     scheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      expectObservable(cold('--|').pipe(peak())).toBe('--(p|)', { p: 0 });
+      expectObservable(cold<AudioChunk>('--|').pipe(peak())).toBe('--(p|)', { p: 0 });
       const source = cold('-a-a-a|', { a: chunk([1]) });
       expectObservable(source.pipe(peak()), '^--!').toBe('---');
       expectSubscriptions(source.subscriptions).toBe('^--!');
