@@ -85,6 +85,8 @@ export class StreamingBuffer {
   readonly #spare: Float32Array[] = [];
   readonly #inflight = new Map<number, Promise<void>>();
   readonly #maxInflight: number;
+  /** Chunks touched while being read ahead: the read-ahead copy may be older; it is dropped. */
+  readonly #stale = new Set<number>();
   #allocated = 0;
   #position = 0;
   #size: number;
@@ -369,6 +371,7 @@ export class StreamingBuffer {
   /** The cached chunk `index`, loading it (unless `fresh`) on a miss. Moves it to most recent. */
   #chunk(index: number, fresh: boolean): CachedChunk {
     const c = this.#counters;
+    if (this.#inflight.has(index)) this.#stale.add(index);
     const hit = this.#cache.get(index);
     if (hit !== undefined) {
       this.#cache.delete(index);
@@ -422,13 +425,16 @@ export class StreamingBuffer {
       const loading = this.#spill.readAsync(index, data).then(
         (frames) => {
           this.#inflight.delete(index);
-          // A write or a sync load may have brought the chunk in meanwhile: theirs is newer.
-          if (this.#released || this.#cache.has(index)) this.#spare.push(data);
+          // A write or a load may have touched the chunk meanwhile (and it may even have been
+          // written back and evicted since): then this copy may be older and is dropped.
+          const stale = this.#stale.delete(index);
+          if (this.#released || stale || this.#cache.has(index)) this.#spare.push(data);
           else this.#insert(index, { data, frames, dirty: false });
         },
         () => {
           // A failed read-ahead is not an error: the reader loads the chunk itself and sees any failure.
           this.#inflight.delete(index);
+          this.#stale.delete(index);
           this.#spare.push(data);
         },
       );
