@@ -1,0 +1,16 @@
+/**
+ * WAV, RF64 and Wave64 files of any size: sample codecs, header parsing and building, a
+ * positioned reader and a streaming writer. The public names of src/formats, for src/index.ts.
+ */
+export {
+  SAMPLE_FORMATS,
+  bytesPerSample,
+  decodeInto,
+  encodeInto,
+  isSampleFormat,
+  type SampleFormat,
+} from './codecs.js';
+export { parseWavHeaderBytes, readWavInfo, type WavChunk, type WavInfo } from './wavHeader.js';
+export { buildWavHeader, type WavContainer, type WavHeaderLayout, type WavHeaderSpec } from './wavHeaderBuilder.js';
+export { WavReader } from './wavReader.js';
+export { WavWriter, type WavWriterOptions } from './wavWriter.js';
