@@ -23,6 +23,7 @@ import { workerPool } from '../workers/pool.js';
 import { gateError } from './gate.js';
 import { SpillFile, type ChunkStore, type SpillRecovery } from './spill.js';
 import { WavChunkStore } from './wavStore.js';
+import type { WavInfo } from '../formats/wavHeader.js';
 
 /** Options of a {@link StreamingBuffer} beyond its config. */
 export interface StreamingBufferOptions {
@@ -145,6 +146,11 @@ export class StreamingBuffer {
     const chunkFrames = resolveConfig(config).chunkSize;
     const store = await WavChunkStore.open(path, chunkFrames);
     return new StreamingBuffer({ ...config, channels: store.channels, sampleRate: store.sampleRate }, { ...options, keep: true }, store);
+  }
+
+  /** The WAV header when the buffer was opened over a WAV file. */
+  get wavInfo(): WavInfo | undefined {
+    return this.#spill instanceof WavChunkStore ? this.#spill.info : undefined;
   }
 
   /** Sample rate of the data (from the file when opened over one). */

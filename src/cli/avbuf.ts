@@ -4,12 +4,16 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isAvbufError } from '../core/errors.js';
 import { runDemo } from './demo.js';
+import { runProcess } from './processCommand.js';
 
 const USAGE = `usage: avbuf <command> [options]
 
 commands:
   demo [--json]     a short tour: buffers through the manager, audio written and read
-                    back bit-exact, a pool, memory pressure, metrics
+                    back bit-exact, a ring fed by a worker, a pool, memory pressure, metrics
+  process IN OUT [--gain dB] [--normalize] [--format f32|s16|s24] [--chunk-frames N] [--cache-mb N]
+                    streams a WAV file of any size through a streaming buffer and a gain
+                    (or peak normalisation, to --gain dBFS) into OUT, in bounded memory
   help              this text
 
 options:
@@ -26,12 +30,22 @@ export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      // `--gain -3` would read as two options: join a negative number to its option.
+      args: argv.map((arg, i) => (/^-\d/.test(arg) && argv[i - 1] === '--gain' ? `=${arg}` : arg)).reduce<string[]>((out, arg) => {
+        if (arg.startsWith('=')) out[out.length - 1] += arg;
+        else out.push(arg);
+        return out;
+      }, []),
       allowPositionals: true,
       options: {
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
         json: { type: 'boolean' },
+        gain: { type: 'string' },
+        normalize: { type: 'boolean' },
+        format: { type: 'string' },
+        'chunk-frames': { type: 'string' },
+        'cache-mb': { type: 'string' },
       },
     });
   } catch (error) {
@@ -47,6 +61,21 @@ export async function main(argv: string[]): Promise<number> {
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined && !values.help ? 2 : 0;
+  }
+  if (command === 'process') {
+    if (rest.length !== 2) {
+      process.stderr.write(`avbuf process: expected IN and OUT, got ${rest.length} argument(s)\nusage: avbuf process IN OUT [--gain dB] [--normalize] [--format f32|s16|s24]\n`);
+      return 2;
+    }
+    return runProcess({
+      input: rest[0]!,
+      output: rest[1]!,
+      gain: values.gain,
+      normalize: values.normalize,
+      format: values.format,
+      chunkFrames: values['chunk-frames'],
+      cacheMb: values['cache-mb'],
+    });
   }
   if (rest.length > 0) {
     process.stderr.write(`avbuf ${command}: unexpected argument "${rest[0]}"\n`);

@@ -16,9 +16,10 @@ export function dbToGain(db: number): number {
  * chunks$.pipe(gain(-3)).subscribe(write);
  *
  * @param db - gain in dB; negative attenuates.
+ * @typeParam C - the chunk type, passed through (chunks may carry more, e.g. their pool block).
  * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` when `db` is not a finite number.
  */
-export function gain(db: number): OperatorFunction<AudioChunk, AudioChunk> {
+export function gain<C extends AudioChunk>(db: number): OperatorFunction<C, C> {
   if (typeof db !== 'number' || !Number.isFinite(db)) throw new ArgumentError(`gain must be a finite number of dB, got ${String(db)}`);
   const factor = dbToGain(db);
   return map((chunk) => {

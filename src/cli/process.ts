@@ -1,0 +1,211 @@
+/**
+ * The file job: streams a WAV file of any size through a StreamingBuffer and a processing
+ * step (RxJS operators over chunks) into another WAV file, in bounded memory.
+ *
+ * Reads come from the streaming buffer, which loads the next chunks ahead while the current
+ * one is processed; writes are queued and overlap the next reads. Blocks come from a
+ * BufferPool under the 'wait' policy, so at most `blocks` chunks are in flight whatever the
+ * speeds of disk and processing: that is the back-pressure, and the memory bound.
+ * The output is written to a temporary file beside OUT and renamed over it only when
+ * complete: a failed run never leaves a truncated OUT that looks finished.
+ */
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Observable, lastValueFrom, mergeMap, type OperatorFunction } from 'rxjs';
+import { BufferPool, type PoolBlock } from '../buffers/pool.js';
+import { StreamingBuffer } from '../buffers/streaming.js';
+import { ArgumentError, FileError } from '../core/errors.js';
+
+type FileErrorCode = ConstructorParameters<typeof FileError>[0];
+import type { SampleFormat } from '../formats/codecs.js';
+import { WavWriter } from '../formats/wavWriter.js';
+import type { AudioChunk } from '../streams/chunk.js';
+import { gain } from '../streams/gain.js';
+import { peak } from '../streams/peak.js';
+
+/** Output sample formats `avbuf process` writes. */
+export const OUTPUT_FORMATS = ['f32', 's16', 's24'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface ProcessOptions {
+  input: string;
+  output: string;
+  /** Gain in dB; with `normalize`, the peak level to normalize to (like `sox gain -n`). Default 0. */
+  gainDb?: number;
+  /** Scale so the loudest sample reaches `gainDb` dBFS (a first pass finds the peak). */
+  normalize?: boolean;
+  /** Output sample format. Default: the input's when it is one of these, else f32. */
+  format?: OutputFormat;
+  /** Frames per chunk. Default: 1 MiB of Float32 frames (reads and writes of 1 MiB or more were 3–4× faster than 64 KiB here). */
+  chunkFrames?: number;
+  /** Cache of the streaming buffer, in MB. Default 8. */
+  cacheSizeMb?: number;
+  /** Chunks in flight between reading and writing. Default 4. */
+  blocks?: number;
+  /** Called as work progresses (at most once per chunk). */
+  onProgress?: (progress: ProcessProgress) => void;
+}
+
+export interface ProcessProgress {
+  phase: 'scan' | 'process';
+  framesDone: number;
+  framesTotal: number;
+  bytesDone: number;
+  elapsedMs: number;
+}
+
+export interface ProcessSummary {
+  input: string;
+  output: string;
+  frames: number;
+  channels: number;
+  sampleRate: number;
+  inputFormat: string;
+  outputFormat: OutputFormat;
+  gainDb: number;
+  peakIn: number | null;
+  elapsedMs: number;
+  /** Peak resident set size of the process, in bytes. */
+  maxRssBytes: number;
+}
+
+type BlockChunk = AudioChunk & { block: PoolBlock };
+
+/**
+ * Processes `input` into `output`.
+ * @throws {ArgumentError} on a bad option; {@link WavFormatError} / {@link FileError} for the files.
+ *   On any failure the partial output is deleted and `output` is left as it was.
+ */
+export async function processFile(options: ProcessOptions): Promise<ProcessSummary> {
+  const started = performance.now();
+  const gainDb = options.gainDb ?? 0;
+  if (typeof gainDb !== 'number' || !Number.isFinite(gainDb)) throw new ArgumentError(`--gain must be a number of dB, got ${String(options.gainDb)}`);
+  if (options.format !== undefined && !OUTPUT_FORMATS.includes(options.format)) {
+    throw new ArgumentError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${String(options.format)}`);
+  }
+  if (options.chunkFrames !== undefined && !(Number.isInteger(options.chunkFrames) && options.chunkFrames > 0)) {
+    throw new ArgumentError(`chunkFrames must be a whole number > 0, got ${String(options.chunkFrames)}`);
+  }
+  // Peek at the channel count first so the default chunk is 1 MiB of floats whatever it is.
+  const probe = await StreamingBuffer.openWav(options.input, { chunkSize: 1, cacheSizeMb: 0 });
+  const probeChannels = probe.channels;
+  await probe.close();
+  const chunkFrames = options.chunkFrames ?? Math.max(1, Math.floor(262144 / probeChannels));
+  const buffer = await StreamingBuffer.openWav(options.input, { chunkSize: chunkFrames, cacheSizeMb: options.cacheSizeMb ?? 8 });
+  const partial = join(dirname(options.output), `.${basename(options.output)}.avbuf-${process.pid}.partial`);
+  let writer: WavWriter | undefined;
+  try {
+    const channels = buffer.channels;
+    const sampleRate = buffer.sampleRate;
+    const total = buffer.size();
+    const inputFormat = buffer.wavInfo?.format ?? 'f32';
+    const pool = new BufferPool({ channels, chunkSize: chunkFrames }, { blocks: options.blocks ?? 4, onExhausted: 'wait' });
+    const report = (phase: ProcessProgress['phase'], framesDone: number): void =>
+      options.onProgress?.({ phase, framesDone, framesTotal: total, bytesDone: framesDone * channels * 4, elapsedMs: performance.now() - started });
+
+    let applied = gainDb;
+    let peakIn: number | null = null;
+    if (options.normalize === true) {
+      peakIn = await lastValueFrom(chunksOf(buffer, pool, (done) => report('scan', done)).pipe(releasing(pool, peak())));
+      applied = peakIn > 0 ? gainDb - 20 * Math.log10(peakIn) : 0;
+    }
+
+    const format = options.format ?? (OUTPUT_FORMATS.includes(inputFormat as OutputFormat) ? (inputFormat as OutputFormat) : 'f32');
+    try {
+      writer = await WavWriter.create(partial, { format: format as SampleFormat, channels, sampleRate, container: 'auto' });
+    } catch (error) {
+      // Name what the user gave, not the temporary file beside it.
+      if (error instanceof FileError) throw new FileError(error.code as FileErrorCode, options.output, `cannot create it: ${(error.cause as Error | undefined)?.message ?? error.message}`, { cause: error });
+      throw error;
+    }
+    const out = writer;
+    await lastValueFrom(
+      chunksOf(buffer, pool).pipe(
+        gain(applied),
+        // Writes are queued in order by the writer; each block goes back to the pool once written.
+        mergeMap(async (chunk: BlockChunk) => {
+          await out.write(chunk.data.subarray(0, chunk.frames * channels));
+          pool.release(chunk.block);
+          report('process', chunk.position + chunk.frames);
+        }),
+      ),
+      { defaultValue: undefined },
+    );
+    await writer.close();
+    await rename(partial, options.output);
+    pool.close();
+    return {
+      input: options.input,
+      output: options.output,
+      frames: total,
+      channels,
+      sampleRate,
+      inputFormat,
+      outputFormat: format,
+      gainDb: applied,
+      peakIn,
+      elapsedMs: performance.now() - started,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    };
+  } catch (error) {
+    await writer?.abort();
+    await rm(partial, { force: true });
+    throw error;
+  } finally {
+    await buffer.close();
+  }
+}
+
+/**
+ * The buffer's frames as chunks in pool blocks, from the start. A new block is taken only
+ * when one is free, so reading waits for writing.
+ */
+function chunksOf(buffer: StreamingBuffer, pool: BufferPool, onChunk?: (framesDone: number) => void): Observable<BlockChunk> {
+  return new Observable<BlockChunk>((subscriber) => {
+    let stopped = false;
+    void (async () => {
+      try {
+        buffer.seek(0);
+        let position = 0;
+        while (!stopped) {
+          const block = await pool.acquireAsync();
+          if (stopped) {
+            pool.release(block);
+            return;
+          }
+          const frames = buffer.readInto(block.data);
+          if (frames === 0) {
+            pool.release(block);
+            break;
+          }
+          subscriber.next({ data: block.data, frames, channels: buffer.channels, sampleRate: buffer.sampleRate, position, block });
+          position += frames;
+          onChunk?.(position);
+        }
+        subscriber.complete();
+      } catch (error) {
+        subscriber.error(error);
+      }
+    })();
+    return () => {
+      stopped = true;
+    };
+  });
+}
+
+/** Runs `operator` on the chunks and gives each block back to the pool once the operator has seen it. */
+function releasing<R>(pool: BufferPool, operator: OperatorFunction<AudioChunk, R>): OperatorFunction<BlockChunk, R> {
+  return (source) =>
+    operator(
+      new Observable<AudioChunk>((subscriber) =>
+        source.subscribe({
+          next: (chunk) => {
+            subscriber.next(chunk);
+            pool.release(chunk.block);
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        }),
+      ),
+    );
+}
