@@ -80,6 +80,8 @@ export interface ChunkStore {
   totalFrames(): number;
   read(chunk: number, into: Float32Array): number;
   readAsync(chunk: number, into: Float32Array): Promise<number>;
+  /** Stores that can read any frame range straight into a caller's array (no chunk copy) have this. */
+  readFramesAsync?(frame: number, frames: number, into: Float32Array): Promise<number>;
   write(chunk: number, data: Float32Array, frames: number, payload?: { bytes: Uint8Array; enc: SpillEncoding }): void;
   sync(): void;
   close(): void;

@@ -267,6 +267,60 @@ export class StreamingBuffer {
     return total;
   }
 
+  /**
+   * Reads from the position into `target` without blocking the thread; the position moves
+   * at the call, so several reads can be in flight at once (a pipeline) and they return
+   * consecutive frames. Chunks in the cache are copied from it (they may hold unflushed
+   * writes); the rest is read from the file straight into `target` when the store can
+   * (a WAV file), without going through the cache: a long sequential pass does not push
+   * out what the cache holds.
+   * @returns (resolves to) frames read.
+   */
+  async readAsync(target: Float32Array): Promise<number> {
+    if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
+    let room: number;
+    try {
+      room = framesOf(target, this.channels);
+    } catch (error) {
+      throw this.#fail(error as AudioDataError);
+    }
+    const ch = this.channels;
+    const start = this.#position;
+    const total = Math.min(room, this.#size - start);
+    this.#position += total;
+    const c = this.#counters;
+    c[Counter.READS]! += 1;
+    c[Counter.BYTES_READ]! += total * ch * 4;
+    let done = 0;
+    try {
+      while (done < total) {
+        const at = start + done;
+        const index = Math.floor(at / this.chunkFrames);
+        const offset = at - index * this.chunkFrames;
+        const n = Math.min(total - done, this.chunkFrames - offset);
+        const loading = this.#inflight.get(index);
+        if (loading !== undefined) await loading;
+        const cached = this.#cache.get(index);
+        if (cached !== undefined) {
+          c[Counter.CACHE_HITS]! += 1;
+          target.set(cached.data.subarray(offset * ch, (offset + n) * ch), done * ch);
+        } else {
+          c[Counter.CACHE_MISSES]! += 1;
+          if (this.#spill.readFramesAsync !== undefined) {
+            await this.#spill.readFramesAsync(at, n, target.subarray(done * ch, (done + n) * ch));
+          } else {
+            const chunk = this.#chunk(index, false);
+            target.set(chunk.data.subarray(offset * ch, (offset + n) * ch), done * ch);
+          }
+        }
+        done += n;
+      }
+    } catch (error) {
+      throw this.#fail(error as AvbufError);
+    }
+    return total;
+  }
+
   /** Moves the position; any frame in `0..size()`. */
   seek(frame: number): void {
     if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));

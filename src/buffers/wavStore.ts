@@ -11,6 +11,7 @@ import { readWavInfo, type WavInfo } from '../formats/wavHeader.js';
 import type { ChunkStore, SpillRecovery } from './spill.js';
 
 const readAsync = promisify(read);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const NOTHING_RECOVERED: SpillRecovery = Object.freeze({ recoveredChunks: 0, records: 0, lostBytes: 0 });
 
 export class WavChunkStore implements ChunkStore {
@@ -100,6 +101,27 @@ export class WavChunkStore implements ChunkStore {
     if (bytesRead < length) throw new FileError(ErrorCode.FILE_IO, this.path, 'short read');
     decodeInto(this.info.format, bytes, into, frames * this.info.channels);
     return frames;
+  }
+
+  /**
+   * Reads frames `[frame, frame + frames)` straight into `into`. Float32 data goes from the
+   * disk into `into`'s own bytes with no copy at all; other formats are decoded from a scratch buffer.
+   */
+  async readFramesAsync(frame: number, frames: number, into: Float32Array): Promise<number> {
+    const n = Math.max(0, Math.min(frames, this.info.frames - frame));
+    if (n === 0 || this.#closed) return 0;
+    const length = n * this.info.blockAlign;
+    const direct = this.info.format === 'f32' && LITTLE_ENDIAN;
+    const bytes = direct ? new Uint8Array(into.buffer, into.byteOffset, length) : new Uint8Array(length);
+    const position = this.info.dataOffset + frame * this.info.blockAlign;
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await readAsync(this.#fd, bytes, done, length - done, position + done);
+      if (bytesRead === 0) throw new FileError(ErrorCode.FILE_IO, this.path, 'the file is shorter than its header says');
+      done += bytesRead;
+    }
+    if (!direct) decodeInto(this.info.format, bytes, into, n * this.info.channels);
+    return n;
   }
 
   write(): void {

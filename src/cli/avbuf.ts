@@ -3,8 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isAvbufError } from '../core/errors.js';
-import { runDemo } from './demo.js';
-import { runProcess } from './processCommand.js';
+
 
 const USAGE = `usage: avbuf <command> [options]
 
@@ -25,17 +24,23 @@ function version(): string {
   return pkg.version;
 }
 
+/** `--gain -3` would parse as two options: rewrite it as `--gain=-3`. */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const arg of argv) {
+    if (/^-\d/.test(arg) && out.at(-1) === '--gain') out[out.length - 1] = `--gain=${arg}`;
+    else out.push(arg);
+  }
+  return out;
+}
+
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
       // `--gain -3` would read as two options: join a negative number to its option.
-      args: argv.map((arg, i) => (/^-\d/.test(arg) && argv[i - 1] === '--gain' ? `=${arg}` : arg)).reduce<string[]>((out, arg) => {
-        if (arg.startsWith('=')) out[out.length - 1] += arg;
-        else out.push(arg);
-        return out;
-      }, []),
+      args: joinNegativeValues(argv),
       allowPositionals: true,
       options: {
         help: { type: 'boolean', short: 'h' },
@@ -67,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`avbuf process: expected IN and OUT, got ${rest.length} argument(s)\nusage: avbuf process IN OUT [--gain dB] [--normalize] [--format f32|s16|s24]\n`);
       return 2;
     }
+    // Commands are imported when used: `process` then starts without loading XState.
+    const { runProcess } = await import('./processCommand.js');
     return runProcess({
       input: rest[0]!,
       output: rest[1]!,
@@ -82,8 +89,10 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   switch (command) {
-    case 'demo':
+    case 'demo': {
+      const { runDemo } = await import('./demo.js');
       return runDemo({ json: values.json ?? false });
+    }
     default:
       process.stderr.write(`avbuf: unknown command "${command}"\n${USAGE}\n`);
       return 2;

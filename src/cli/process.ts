@@ -11,13 +11,12 @@
  */
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Observable, lastValueFrom, mergeMap, type OperatorFunction } from 'rxjs';
+import { Observable, concatMap, lastValueFrom, mergeMap, type OperatorFunction } from 'rxjs';
 import { BufferPool, type PoolBlock } from '../buffers/pool.js';
 import { StreamingBuffer } from '../buffers/streaming.js';
 import { ArgumentError, FileError } from '../core/errors.js';
 
 type FileErrorCode = ConstructorParameters<typeof FileError>[0];
-import type { SampleFormat } from '../formats/codecs.js';
 import { WavWriter } from '../formats/wavWriter.js';
 import type { AudioChunk } from '../streams/chunk.js';
 import { gain } from '../streams/gain.js';
@@ -81,7 +80,7 @@ export async function processFile(options: ProcessOptions): Promise<ProcessSumma
   const gainDb = options.gainDb ?? 0;
   if (typeof gainDb !== 'number' || !Number.isFinite(gainDb)) throw new ArgumentError(`--gain must be a number of dB, got ${String(options.gainDb)}`);
   if (options.format !== undefined && !OUTPUT_FORMATS.includes(options.format)) {
-    throw new ArgumentError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${String(options.format)}`);
+    throw new ArgumentError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${options.format}`);
   }
   if (options.chunkFrames !== undefined && !(Number.isInteger(options.chunkFrames) && options.chunkFrames > 0)) {
     throw new ArgumentError(`chunkFrames must be a whole number > 0, got ${String(options.chunkFrames)}`);
@@ -112,7 +111,7 @@ export async function processFile(options: ProcessOptions): Promise<ProcessSumma
 
     const format = options.format ?? (OUTPUT_FORMATS.includes(inputFormat as OutputFormat) ? (inputFormat as OutputFormat) : 'f32');
     try {
-      writer = await WavWriter.create(partial, { format: format as SampleFormat, channels, sampleRate, container: 'auto' });
+      writer = await WavWriter.create(partial, { format, channels, sampleRate, container: 'auto' });
     } catch (error) {
       // Name what the user gave, not the temporary file beside it.
       if (error instanceof FileError) throw new FileError(error.code as FileErrorCode, options.output, `cannot create it: ${(error.cause as Error | undefined)?.message ?? error.message}`, { cause: error });
@@ -157,30 +156,29 @@ export async function processFile(options: ProcessOptions): Promise<ProcessSumma
 }
 
 /**
- * The buffer's frames as chunks in pool blocks, from the start. A new block is taken only
- * when one is free, so reading waits for writing.
+ * The buffer's frames as chunks in pool blocks, from the start, in order. Reads are started
+ * as soon as a block is free and several run at once (the pool's size bounds them), so
+ * reading overlaps processing and writing; a new block is taken only when one is free, so
+ * reading waits for writing.
  */
 function chunksOf(buffer: StreamingBuffer, pool: BufferPool, onChunk?: (framesDone: number) => void): Observable<BlockChunk> {
-  return new Observable<BlockChunk>((subscriber) => {
+  const started = new Observable<{ block: PoolBlock; position: number; read: Promise<number> }>((subscriber) => {
     let stopped = false;
     void (async () => {
       try {
         buffer.seek(0);
-        let position = 0;
-        while (!stopped) {
+        const total = buffer.size();
+        for (let position = 0; position < total && !stopped; ) {
           const block = await pool.acquireAsync();
           if (stopped) {
             pool.release(block);
             return;
           }
-          const frames = buffer.readInto(block.data);
-          if (frames === 0) {
-            pool.release(block);
-            break;
-          }
-          subscriber.next({ data: block.data, frames, channels: buffer.channels, sampleRate: buffer.sampleRate, position, block });
+          const frames = Math.min(block.frames, total - position);
+          const read = buffer.readAsync(frames === block.frames ? block.data : block.data.subarray(0, frames * buffer.channels));
+          read.catch(() => undefined); // awaited in order below; this keeps a failure from going unhandled meanwhile
+          subscriber.next({ block, position, read });
           position += frames;
-          onChunk?.(position);
         }
         subscriber.complete();
       } catch (error) {
@@ -191,6 +189,13 @@ function chunksOf(buffer: StreamingBuffer, pool: BufferPool, onChunk?: (framesDo
       stopped = true;
     };
   });
+  return started.pipe(
+    concatMap(async ({ block, position, read }) => {
+      const frames = await read;
+      onChunk?.(position + frames);
+      return { data: block.data, frames, channels: buffer.channels, sampleRate: buffer.sampleRate, position, block };
+    }),
+  );
 }
 
 /** Runs `operator` on the chunks and gives each block back to the pool once the operator has seen it. */

@@ -25,7 +25,7 @@ interface Io {
 const defaultIo: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-  tty: process.stderr.isTTY === true,
+  tty: process.stderr.isTTY,
 };
 
 /** Runs the command; resolves to the exit code (0, 1 on failure, 2 on bad usage). */

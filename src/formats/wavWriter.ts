@@ -35,6 +35,8 @@ export class WavWriter {
   readonly #dataOffset: number;
   readonly #blockAlign: number;
   readonly #queue = new SerialQueue();
+  /** Only a regular file is deleted on abort: a writer to /dev/null or a FIFO must not unlink the device. */
+  readonly #regularFile: boolean;
   #fh: FileHandle | null;
   #dataBytes = 0;
   /** Bytes accepted by `write` calls, written or queued; what the RIFF limit is checked against. */
@@ -43,8 +45,9 @@ export class WavWriter {
   #state: 'open' | 'closing' | 'closed' | 'aborted' = 'open';
   #closing: Promise<WavInfo> | null = null;
 
-  private constructor(fh: FileHandle, path: string, spec: Omit<WavHeaderSpec, 'dataBytes'>, dataOffset: number) {
+  private constructor(fh: FileHandle, path: string, spec: Omit<WavHeaderSpec, 'dataBytes'>, dataOffset: number, regularFile: boolean) {
     this.#fh = fh;
+    this.#regularFile = regularFile;
     this.path = path;
     this.#spec = spec;
     this.#dataOffset = dataOffset;
@@ -79,14 +82,16 @@ export class WavWriter {
     } catch (error) {
       throw fileError(path, 'creating', error);
     }
+    let regularFile = false;
     try {
+      regularFile = (await fh.stat()).isFile();
       await writeAt(fh, header.bytes, header.bytes.length, 0, path);
     } catch (error) {
       await fh.close().catch(() => undefined);
-      await unlink(path).catch(() => undefined);
-      throw error;
+      if (regularFile) await unlink(path).catch(() => undefined);
+      throw fileError(path, 'creating', error);
     }
-    return new WavWriter(fh, path, spec, header.dataOffset);
+    return new WavWriter(fh, path, spec, header.dataOffset, regularFile);
   }
 
   /** Frames accepted so far (written or waiting to be written). */
@@ -163,7 +168,7 @@ export class WavWriter {
       if (layout.padBytes > 0) await writeAt(fh, new Uint8Array(layout.padBytes), layout.padBytes, end, this.path);
       await writeAt(fh, layout.bytes, layout.bytes.length, 0, this.path);
       try {
-        await fh.truncate(layout.fileBytes); // drops what a failed write may have left past the end
+        if (this.#regularFile) await fh.truncate(layout.fileBytes); // drops what a failed write may have left past the end
       } catch (error) {
         throw fileError(this.path, 'truncating', error);
       }
@@ -177,7 +182,8 @@ export class WavWriter {
   }
 
   /**
-   * Stops writing, closes and deletes the file, once pending writes have settled. Does nothing
+   * Stops writing, closes and deletes the file (a regular file only: never a device or FIFO),
+   * once pending writes have settled. Does nothing
    * once `close` or `abort` has been called; never throws.
    */
   async abort(): Promise<void> {
@@ -188,6 +194,6 @@ export class WavWriter {
     this.#fh = null;
     this.#bytes = new Uint8Array(0);
     await fh?.close().catch(() => undefined);
-    await unlink(this.path).catch(() => undefined);
+    if (this.#regularFile) await unlink(this.path).catch(() => undefined);
   }
 }
