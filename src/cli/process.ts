@@ -148,7 +148,11 @@ export async function processFile(options: ProcessOptions): Promise<ProcessSumma
     };
   } catch (error) {
     await writer?.abort();
-    await rm(partial, { force: true });
+    await rm(partial, { force: true }).catch(() => undefined); // e.g. ENOTDIR when OUT's folder is a file
+    // Name the file the user asked for, not the temporary one beside it.
+    if (error instanceof FileError && error.path === partial) {
+      throw new FileError(error.code as FileErrorCode, options.output, error.message.slice(partial.length + 2), { cause: error });
+    }
     throw error;
   } finally {
     await buffer.close();
