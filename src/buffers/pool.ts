@@ -38,6 +38,8 @@ export interface BufferPoolOptions {
   maxBlocks?: number;
   /** Zero a block's samples when it is leased. Default false (a lease holds the last holder's data). */
   zeroOnAcquire?: boolean;
+  /** Put the blocks in SharedArrayBuffers, so worker threads can fill or read them in place. Default false. */
+  shared?: boolean;
   /** Who accounts for the storage; the manager passes its budget. */
   account?: MemoryAccount;
   /** A name for error messages. */
@@ -131,6 +133,7 @@ export class BufferPool {
   readonly policy: ExhaustionPolicy;
   readonly #name: string;
   readonly #zero: boolean;
+  readonly #shared: boolean;
   readonly #account: MemoryAccount;
   readonly #blocks: Block[] = [];
   /** Indices of blocks not leased; trimmed ones sink to the bottom because releases push on top. */
@@ -177,10 +180,11 @@ export class BufferPool {
     }
     if (blocks > this.maxBlocks) throw new ArgumentError(`blocks (${blocks}) exceeds maxBlocks (${this.maxBlocks})`);
     this.#zero = options.zeroOnAcquire ?? false;
+    this.#shared = options.shared ?? false;
     this.#account = options.account ?? unlimitedAccount;
     this.#account.reserve(blocks * this.blockBytes);
     for (let i = 0; i < blocks; i++) {
-      this.#blocks.push(new Block(this, i, this.blockFrames, this.channels, new Float32Array(this.blockFrames * this.channels)));
+      this.#blocks.push(new Block(this, i, this.blockFrames, this.channels, this.#newData()));
       this.#free.push(blocks - 1 - i);
     }
     this.#allocated = blocks;
@@ -371,7 +375,7 @@ export class BufferPool {
       } catch (error) {
         throw this.#fail(error as AvbufError);
       }
-      block = new Block(this, this.#blocks.length, this.blockFrames, this.channels, new Float32Array(this.blockFrames * this.channels));
+      block = new Block(this, this.#blocks.length, this.blockFrames, this.channels, this.#newData());
       this.#blocks.push(block);
       this.#allocated++;
       this.#counters[Counter.MEMORY_BYTES] = this.#allocated * this.blockBytes;
@@ -387,10 +391,15 @@ export class BufferPool {
 
   #allocate(block: Block): void {
     this.#account.reserve(this.blockBytes);
-    block.data = new Float32Array(this.blockFrames * this.channels);
+    block.data = this.#newData();
     this.#allocated++;
     this.#counters[Counter.MEMORY_BYTES] = this.#allocated * this.blockBytes;
     this.#counters[Counter.CACHE_MISSES]! += 1;
+  }
+
+  #newData(): Float32Array {
+    const length = this.blockFrames * this.channels;
+    return this.#shared ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
   }
 
   #exhausted(): PoolError {

@@ -9,9 +9,12 @@ import { ErrorCode, FileError, UnsupportedOperationError } from '../core/errors.
 import { decodeInto } from '../formats/codecs.js';
 import { readWavInfo, type WavInfo } from '../formats/wavHeader.js';
 import type { ChunkStore, SpillRecovery } from './spill.js';
+import { runCodec } from '../workers/pool.js';
 
 const readAsync = promisify(read);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Below this a worker round trip (≈0.1 ms) costs more than decoding on the spot. */
+const WORKER_MIN_BYTES = 256 * 1024;
 const NOTHING_RECOVERED: SpillRecovery = Object.freeze({ recoveredChunks: 0, records: 0, lostBytes: 0 });
 
 export class WavChunkStore implements ChunkStore {
@@ -112,7 +115,13 @@ export class WavChunkStore implements ChunkStore {
     if (n === 0 || this.#closed) return 0;
     const length = n * this.info.blockAlign;
     const direct = this.info.format === 'f32' && LITTLE_ENDIAN;
-    const bytes = direct ? new Uint8Array(into.buffer, into.byteOffset, length) : new Uint8Array(length);
+    // Large conversions into shared memory go to a worker thread, which decodes in place.
+    const inWorker = !direct && into.buffer instanceof SharedArrayBuffer && length >= WORKER_MIN_BYTES;
+    const bytes = direct
+      ? new Uint8Array(into.buffer, into.byteOffset, length)
+      : inWorker
+        ? new Uint8Array(new SharedArrayBuffer(length))
+        : new Uint8Array(length);
     const position = this.info.dataOffset + frame * this.info.blockAlign;
     let done = 0;
     while (done < length) {
@@ -120,7 +129,18 @@ export class WavChunkStore implements ChunkStore {
       if (bytesRead === 0) throw new FileError(ErrorCode.FILE_IO, this.path, 'the file is shorter than its header says');
       done += bytesRead;
     }
-    if (!direct) decodeInto(this.info.format, bytes, into, n * this.info.channels);
+    if (inWorker) {
+      await runCodec({
+        op: 'decode',
+        format: this.info.format,
+        bytes: bytes.buffer as SharedArrayBuffer,
+        bytesOffset: 0,
+        bytesLength: length,
+        floats: into.buffer as SharedArrayBuffer,
+        floatsOffset: into.byteOffset,
+        samples: n * this.info.channels,
+      });
+    } else if (!direct) decodeInto(this.info.format, bytes, into, n * this.info.channels);
     return n;
   }
 

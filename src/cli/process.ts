@@ -98,7 +98,7 @@ export async function processFile(options: ProcessOptions): Promise<ProcessSumma
     const sampleRate = buffer.sampleRate;
     const total = buffer.size();
     const inputFormat = buffer.wavInfo?.format ?? 'f32';
-    const pool = new BufferPool({ channels, chunkSize: chunkFrames }, { blocks: options.blocks ?? 4, onExhausted: 'wait' });
+    const pool = new BufferPool({ channels, chunkSize: chunkFrames }, { blocks: options.blocks ?? 4, onExhausted: 'wait', shared: true });
     const report = (phase: ProcessProgress['phase'], framesDone: number): void =>
       options.onProgress?.({ phase, framesDone, framesTotal: total, bytesDone: framesDone * channels * 4, elapsedMs: performance.now() - started });
 

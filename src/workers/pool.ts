@@ -30,6 +30,14 @@ export function workerPool(): Piscina {
   return pool;
 }
 
+/**
+ * Runs a conversion in a worker (see src/workers/codec.ts): both sides must be
+ * SharedArrayBuffer views, so the worker reads and writes them in place.
+ */
+export function runCodec(task: import('./codec.js').CodecTask): Promise<number> {
+  return workerPool().run(task, { filename: workerFile('codec') }) as Promise<number>;
+}
+
 /** Destroys the pool (it is re-created on next use). */
 export async function closeWorkerPool(): Promise<void> {
   const p = pool;

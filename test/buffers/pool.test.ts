@@ -86,3 +86,14 @@ describe('BufferPool', () => {
     await expect(pool.acquireAsync({ timeoutMs: -1 })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
   });
 });
+
+describe('BufferPool with shared blocks', () => {
+  it('puts each block in its own SharedArrayBuffer when asked, so a worker can fill it in place', () => {
+    const pool = new BufferPool({ channels: 2 }, { blocks: 2, blockFrames: 16, shared: true });
+    const a = pool.acquire();
+    const b = pool.acquire();
+    expect(a.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(a.data.buffer).not.toBe(b.data.buffer);
+    expect(new BufferPool({ channels: 1 }, { blocks: 1, blockFrames: 4 }).acquire().data.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+});

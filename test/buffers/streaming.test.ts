@@ -62,3 +62,33 @@ describe('StreamingBuffer', () => {
     await buf.close();
   });
 });
+
+describe('StreamingBuffer over an integer WAV', () => {
+  it('decodes large reads into shared memory in a worker thread, sample for sample as the main thread does', async () => {
+    const { WavWriter } = await import('../../src/formats/wavWriter.js');
+    const { closeWorkerPool } = await import('../../src/workers/pool.js');
+    const path = join(dir, 's24.wav');
+    const frames = 100_000; // 600 kB of 24-bit stereo: over the worker threshold
+    const source = Float32Array.from({ length: frames * 2 }, (_, i) => Math.sin(i * 0.01) * 0.7);
+    const writer = await WavWriter.create(path, { format: 's24', channels: 2, sampleRate: 48000 });
+    await writer.write(source);
+    await writer.close();
+    const onMain = await StreamingBuffer.openWav(path, { chunkSize: 8192 });
+    const expected = onMain.read(); // chunk by chunk on the main thread
+    await onMain.close();
+    // 65536-frame chunks: 384 kB of bytes per read, over the worker threshold.
+    const inWorker = await StreamingBuffer.openWav(path, { chunkSize: 65536, cacheSizeMb: 1 });
+    const target = new Float32Array(new SharedArrayBuffer(frames * 2 * 4));
+    const { workerPool } = await import('../../src/workers/pool.js');
+    const before = workerPool().completed;
+    expect(await inWorker.readAsync(target)).toBe(frames);
+    expect(workerPool().completed - before).toBe(1); // the first, full chunk went to a worker; the 34,464-frame tail did not
+    expect(Array.from(target)).toEqual(Array.from(expected));
+    // 24-bit: within one step of the source
+    let worst = 0;
+    for (let i = 0; i < target.length; i++) worst = Math.max(worst, Math.abs(target[i]! - source[i]!));
+    expect(worst).toBeLessThanOrEqual(1 / 8388608);
+    await inWorker.close();
+    await closeWorkerPool();
+  });
+});
