@@ -52,7 +52,7 @@ export interface WavHeaderLayout {
   readonly container: WavContainer;
   /** Offset of the first sample: `bytes.length`. */
   readonly dataOffset: number;
-  /** Zero bytes to write after the samples: the RIFF pad byte after odd-sized data, Wave64's alignment to 8. */
+  /** Zero bytes to write after the samples: the RIFF pad byte after odd-sized data (Wave64's last chunk is not padded). */
   readonly padBytes: number;
   /** Size of the complete file: header, samples and pad; 0 while `dataBytes` is unknown. */
   readonly fileBytes: number;
@@ -176,8 +176,10 @@ function buildW64(fmt: Uint8Array, fact: boolean, dataBytes: number | null, fram
   const align8 = (n: number): number => (8 - (n % 8)) % 8;
   const fmtChunk = 24 + fmt.length;
   const length = 40 + fmtChunk + align8(fmtChunk) + (fact ? 32 : 0) + 24;
-  const padBytes = dataBytes === null ? 0 : align8(24 + dataBytes);
-  const fileBytes = dataBytes === null ? 0 : length + dataBytes + padBytes;
+  // The data chunk ends the file, so it is not padded to 8 bytes: libsndfile (and sox through it)
+  // writes it so, and reads padding after the last chunk as samples.
+  const padBytes = 0;
+  const fileBytes = dataBytes === null ? 0 : length + dataBytes;
   const out = new Uint8Array(length);
   const view = new DataView(out.buffer);
   let at = 0;
