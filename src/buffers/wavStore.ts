@@ -136,7 +136,7 @@ export class WavChunkStore implements ChunkStore {
         bytes: bytes.buffer as SharedArrayBuffer,
         bytesOffset: 0,
         bytesLength: length,
-        floats: into.buffer as SharedArrayBuffer,
+        floats: into.buffer,
         floatsOffset: into.byteOffset,
         samples: n * this.info.channels,
       });
