@@ -6,6 +6,10 @@
  * One parser serves both entry points: it is a generator that yields read requests
  * `{ offset, length }` and receives the bytes. {@link parseWavHeaderBytes} answers from a
  * byte array, synchronously; {@link readWavInfo} answers from a file handle.
+ *
+ * The walk is bounded by the file's size, not by the RIFF size field, which streaming writers
+ * leave at 0 or 0xFFFFFFFF and others get wrong. Chunks after the data are only listed, and
+ * anything odd there ends the list rather than the parse.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { ArgumentError, ErrorCode, WavFormatError } from '../core/errors.js';
