@@ -70,6 +70,26 @@ export { StreamingBuffer, type StreamingBufferOptions, type StreamingMetrics } f
 export { type SpillRecovery } from './buffers/spill.js';
 export { closeWorkerPool } from './workers/pool.js';
 
+// WAV files
+export {
+  WavReader,
+  WavWriter,
+  readWavInfo,
+  parseWavHeaderBytes,
+  decodeInto,
+  encodeInto,
+  bytesPerSample,
+  SAMPLE_FORMATS,
+  type SampleFormat,
+  type WavInfo,
+  type WavChunk,
+  type WavWriterOptions,
+  type WavContainer,
+} from './formats/index.js';
+
+// File job and stream operators
+export { processFile, type ProcessOptions, type ProcessProgress, type ProcessSummary, type OutputFormat } from './cli/process.js';
+
 // Actors and the manager
 export { type ManagedBuffer, type BufferLifecycleRef, MIN_METRICS_PERIOD_MS } from './actors/bufferActor.js';
 export { MemoryAudioBuffer, type AudioBuffer } from './actors/memoryBufferActor.js';
