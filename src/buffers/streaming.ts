@@ -21,7 +21,7 @@ import { Counter, TIMING_SAMPLE_MASK, createCounters, metricsFromCounters, recor
 import { BufferState, BufferType, Gate, type BufferMetrics } from '../core/types.js';
 import { workerPool } from '../workers/pool.js';
 import { gateError } from './gate.js';
-import { SpillFile, type ChunkStore, type SpillRecovery } from './spill.js';
+import { SpillFile, deflateChunk, type ChunkStore, type SpillRecovery } from './spill.js';
 import { WavChunkStore } from './wavStore.js';
 import type { WavInfo } from '../formats/wavHeader.js';
 
@@ -450,8 +450,18 @@ export class StreamingBuffer {
     this.#cache.set(index, chunk);
   }
 
+  /**
+   * Writes a chunk to the spill file. `flush()` passes payloads compressed in workers; a
+   * chunk pushed out of the cache by a synchronous call is compressed right here (zlib at
+   * level 1), since its buffer is needed back at once.
+   */
   #store(index: number, chunk: CachedChunk, payload?: Parameters<ChunkStore['write']>[3]): void {
-    this.#spill.write(index, chunk.data, chunk.frames, payload);
+    const body =
+      payload ??
+      (this.config.enableCompression
+        ? { bytes: deflateChunk(new Uint8Array(chunk.data.buffer, chunk.data.byteOffset, chunk.frames * this.channels * 4)), enc: 'deflate' as const }
+        : undefined);
+    this.#spill.write(index, chunk.data, chunk.frames, body);
     chunk.dirty = false;
   }
 

@@ -35,6 +35,23 @@ describe('StreamingBuffer', () => {
     await buf.close();
   });
 
+  it('compresses chunks spilled by eviction as well as by flush when enableCompression is set', async () => {
+    const path = join(dir, 'compressed.avsp');
+    const buf = new StreamingBuffer({ channels: 2, chunkSize: 4096, cacheSizeMb: (3 * 4096 * 8) / 1048576, enableCompression: true }, { path });
+    const quiet = new Float32Array(4096 * 2).map((_, i) => (i % 64) / 64); // very compressible
+    for (let i = 0; i < 32; i++) buf.write(quiet);
+    const raw = 32 * 4096 * 8;
+    expect(buf.getMetrics().spillBytes).toBeLessThan(raw / 10); // 29 chunks evicted, compressed on the spot
+    await buf.close(); // the last 3 are compressed in workers
+    const again = StreamingBuffer.open(path);
+    expect(again.size()).toBe(32 * 4096);
+    again.seek(31 * 4096);
+    expect(Array.from(again.read(4096))).toEqual(Array.from(quiet));
+    await again.close();
+    const { closeWorkerPool } = await import('../../src/workers/pool.js');
+    await closeWorkerPool();
+  });
+
   it('refuses writes when opened read-only over a WAV file', async () => {
     const { writeFileSync } = await import('node:fs');
     // A minimal 16-bit mono WAV of 4 frames, written byte by byte.
