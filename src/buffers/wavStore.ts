@@ -22,6 +22,7 @@ export class WavChunkStore implements ChunkStore {
   readonly info: WavInfo;
   readonly chunkFrames: number;
   readonly writable = false;
+  readonly writes = 0;
   readonly recovery = NOTHING_RECOVERED;
   readonly size: number;
   readonly #fd: number;
