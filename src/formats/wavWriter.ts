@@ -3,13 +3,15 @@
  * sizes into the header at close, switching a RIFF file past 4 GiB to RF64 in place.
  */
 import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { BufferStateError, CapacityError, ErrorCode } from '../core/errors.js';
+import { AudioDataError, BufferStateError, CapacityError, ErrorCode } from '../core/errors.js';
 import { framesOf } from '../core/frames.js';
 import { bytesPerSample, encodeInto, type SampleFormat } from './codecs.js';
 import { fileError, SerialQueue, writeAt } from './fileIo.js';
 import { parseWavHeaderBytes, type WavInfo } from './wavHeader.js';
 import { buildWavHeader, type WavContainer, type WavHeaderSpec } from './wavHeaderBuilder.js';
 import { U32_MAX } from './wavConstants.js';
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** What {@link WavWriter.create} makes. */
 export interface WavWriterOptions {
@@ -125,11 +127,47 @@ export class WavWriter {
     await this.#queue.run(() => this.#write(interleaved, length));
   }
 
+  /**
+   * Appends frames already encoded in the file's sample format (for instance by a worker
+   * thread): whole frames, written as they are, in one positioned write. Same rules as
+   * {@link write}; leave `bytes` unchanged until the promise settles.
+   * @throws {AudioDataError} `ERR_FRAME_MISALIGNED` when `bytes` is not whole frames.
+   */
+  async writeEncoded(bytes: Uint8Array): Promise<void> {
+    if (bytes.length % this.#blockAlign !== 0) {
+      throw new AudioDataError(ErrorCode.FRAME_MISALIGNED, `${bytes.length} bytes are not whole frames of ${this.#blockAlign} bytes`);
+    }
+    this.#checkOpen();
+    const length = bytes.length;
+    const total = this.#acceptedBytes + length;
+    if (this.#spec.container === 'riff' && this.#dataOffset - 8 + total + (total & 1) > U32_MAX) {
+      throw new CapacityError(`${this.path}: a RIFF file holds at most 4 GiB; use container 'auto', 'rf64' or 'w64'`);
+    }
+    if (length === 0) return;
+    this.#acceptedBytes = total;
+    await this.#queue.run(async () => {
+      try {
+        await writeAt(this.#fh!, bytes, length, this.#dataOffset + this.#dataBytes, this.path);
+        this.#dataBytes += length;
+      } catch (error) {
+        this.#acceptedBytes -= length;
+        throw error;
+      }
+    });
+  }
+
   async #write(interleaved: Float32Array, length: number): Promise<void> {
     try {
-      if (this.#bytes.length < length) this.#bytes = new Uint8Array(length);
-      encodeInto(this.#spec.format, interleaved, this.#bytes, interleaved.length);
-      await writeAt(this.#fh!, this.#bytes, length, this.#dataOffset + this.#dataBytes, this.path);
+      let bytes: Uint8Array;
+      if (this.#spec.format === 'f32' && LITTLE_ENDIAN) {
+        // Float32 on a little-endian host is already the file's bytes: no copy.
+        bytes = new Uint8Array(interleaved.buffer, interleaved.byteOffset, length);
+      } else {
+        if (this.#bytes.length < length) this.#bytes = new Uint8Array(length);
+        encodeInto(this.#spec.format, interleaved, this.#bytes, interleaved.length);
+        bytes = this.#bytes;
+      }
+      await writeAt(this.#fh!, bytes, length, this.#dataOffset + this.#dataBytes, this.path);
       this.#dataBytes += length;
     } catch (error) {
       this.#acceptedBytes -= length;
