@@ -18,6 +18,8 @@ import { ArgumentError, FileError } from '../core/errors.js';
 
 type FileErrorCode = ConstructorParameters<typeof FileError>[0];
 import { WavWriter } from '../formats/wavWriter.js';
+import { bytesPerSample } from '../formats/codecs.js';
+import { closeWorkerPool, runCodec } from '../workers/pool.js';
 import type { AudioChunk } from '../streams/chunk.js';
 import { gain } from '../streams/gain.js';
 import { peak } from '../streams/peak.js';
@@ -118,12 +120,23 @@ export async function processFile(options: ProcessOptions): Promise<ProcessSumma
       throw error;
     }
     const out = writer;
+    let writes: Promise<void> = Promise.resolve();
+    /** Encoded bytes of each pool block, in shared memory for the worker to fill. */
+    const encodedBytes = new Map<number, Uint8Array>();
     await lastValueFrom(
       chunksOf(buffer, pool).pipe(
         gain(applied),
-        // Writes are queued in order by the writer; each block goes back to the pool once written.
+        // Integer output is encoded in a worker (from the shared block into shared bytes) while
+        // earlier chunks are still being written; writes are chained so they stay in order.
         mergeMap(async (chunk: BlockChunk) => {
-          await out.write(chunk.data.subarray(0, chunk.frames * channels));
+          const samples = chunk.frames * channels;
+          const encoded = format === 'f32' ? null : encodeInWorker(chunk, samples, format, encodedBytes);
+          const turn = writes.then(async () => {
+            if (encoded === null) await out.write(chunk.data.subarray(0, samples));
+            else await out.writeEncoded(await encoded);
+          });
+          writes = turn.catch(() => undefined);
+          await turn;
           pool.release(chunk.block);
           report('process', chunk.position + chunk.frames);
         }),
@@ -132,6 +145,7 @@ export async function processFile(options: ProcessOptions): Promise<ProcessSumma
     );
     await writer.close();
     await rename(partial, options.output);
+    if (format !== 'f32' || inputFormat !== 'f32') await closeWorkerPool(); // let the process exit promptly
     pool.close();
     return {
       input: options.input,
@@ -200,6 +214,27 @@ function chunksOf(buffer: StreamingBuffer, pool: BufferPool, onChunk?: (framesDo
       return { data: block.data, frames, channels: buffer.channels, sampleRate: buffer.sampleRate, position, block };
     }),
   );
+}
+
+/** Encodes a chunk's samples to `format` in a worker thread; resolves to the encoded bytes. */
+async function encodeInWorker(chunk: BlockChunk, samples: number, format: OutputFormat, cache: Map<number, Uint8Array>): Promise<Uint8Array> {
+  const width = bytesPerSample(format);
+  let bytes = cache.get(chunk.block.index);
+  if (bytes === undefined) {
+    bytes = new Uint8Array(new SharedArrayBuffer(chunk.block.frames * chunk.channels * width));
+    cache.set(chunk.block.index, bytes);
+  }
+  await runCodec({
+    op: 'encode',
+    format,
+    bytes: bytes.buffer as SharedArrayBuffer,
+    bytesOffset: 0,
+    bytesLength: samples * width,
+    floats: chunk.data.buffer as SharedArrayBuffer,
+    floatsOffset: chunk.data.byteOffset,
+    samples,
+  });
+  return bytes.subarray(0, samples * width);
 }
 
 /** Runs `operator` on the chunks and gives each block back to the pool once the operator has seen it. */
