@@ -358,7 +358,7 @@ export class StreamingBuffer {
     if (!this.#spill.writable) return; // nothing can be dirty
     const dirty = [...this.#cache].filter(([, chunk]) => chunk.dirty);
     if (this.config.enableCompression && dirty.length > 0) {
-      const pool = workerPool();
+      const pool = await workerPool();
       const compressed = await Promise.all(
         dirty.map(([, chunk]) =>
           pool.run({

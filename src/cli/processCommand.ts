@@ -4,7 +4,7 @@
  */
 import { isAvbufError } from '../core/errors.js';
 import { OUTPUT_FORMATS, processFile, type OutputFormat, type ProcessProgress } from './process.js';
-import { mb } from './format.js';
+import { groupThousands, mb } from './format.js';
 
 export interface ProcessCommandArgs {
   input: string;
@@ -58,7 +58,7 @@ export async function runProcess(args: ProcessCommandArgs, io: Io = defaultIo): 
     io.out(
       [
         `processed ${s.input} → ${s.output}`,
-        `  ${s.frames.toLocaleString('en-US')} frames × ${s.channels} channels at ${s.sampleRate} Hz (${(s.frames / s.sampleRate).toFixed(1)} s of audio), ${s.inputFormat} → ${s.outputFormat}`,
+        `  ${groupThousands(s.frames)} frames × ${s.channels} channels at ${s.sampleRate} Hz (${(s.frames / s.sampleRate).toFixed(1)} s of audio), ${s.inputFormat} → ${s.outputFormat}`,
         `  gain ${s.gainDb.toFixed(2)} dB${s.peakIn !== null ? ` (normalized: input peak ${(20 * Math.log10(s.peakIn || 1)).toFixed(2)} dBFS)` : ''}`,
         `  ${seconds.toFixed(2)} s, ${mb(bytes / Math.max(seconds, 1e-9))}/s, peak RSS ${mb(s.maxRssBytes)}`,
         '',

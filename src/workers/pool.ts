@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { ErrorCode, FileError } from '../core/errors.js';
 
 let pool: Piscina | undefined;
@@ -20,10 +20,15 @@ export function workerFile(name: string): string {
   return file;
 }
 
-/** The shared pool (2 threads at most here: the machine has 2 cores and the main thread works too). */
-export function workerPool(): Piscina {
+/**
+ * The shared pool (2 threads at most here: the machine has 2 cores and the main thread
+ * works too). Piscina is loaded on first use, so code that never needs a worker does not
+ * pay for it at start-up.
+ */
+export async function workerPool(): Promise<Piscina> {
   if (pool === undefined) {
-    pool = new Piscina({ filename: workerFile('compress'), maxThreads: 2, idleTimeout: 1000 });
+    const { Piscina: PiscinaClass } = await import('piscina');
+    pool ??= new PiscinaClass({ filename: workerFile('compress'), maxThreads: 2, idleTimeout: 1000 });
     // Without a listener a worker error would crash the process (DESIGN.md).
     pool.on('error', () => undefined);
   }
@@ -35,7 +40,7 @@ export function workerPool(): Piscina {
  * SharedArrayBuffer views, so the worker reads and writes them in place.
  */
 export function runCodec(task: import('./codec.js').CodecTask): Promise<number> {
-  return workerPool().run(task, { filename: workerFile('codec') }) as Promise<number>;
+  return workerPool().then((p) => p.run(task, { filename: workerFile('codec') }) as Promise<number>);
 }
 
 /** Destroys the pool (it is re-created on next use). */

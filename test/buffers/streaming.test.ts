@@ -97,9 +97,9 @@ describe('StreamingBuffer over an integer WAV', () => {
     const inWorker = await StreamingBuffer.openWav(path, { chunkSize: 65536, cacheSizeMb: 1 });
     const target = new Float32Array(new SharedArrayBuffer(frames * 2 * 4));
     const { workerPool } = await import('../../src/workers/pool.js');
-    const before = workerPool().completed;
+    const before = (await workerPool()).completed;
     expect(await inWorker.readAsync(target)).toBe(frames);
-    expect(workerPool().completed - before).toBe(1); // the first, full chunk went to a worker; the 34,464-frame tail did not
+    expect((await workerPool()).completed - before).toBe(1); // the first, full chunk went to a worker; the 34,464-frame tail did not
     expect(Array.from(target)).toEqual(Array.from(expected));
     // 24-bit: within one step of the source
     let worst = 0;
