@@ -92,7 +92,8 @@ export { processFile, type ProcessOptions, type ProcessProgress, type ProcessSum
 
 // Actors and the manager
 export { type ManagedBuffer, type BufferLifecycleRef, MIN_METRICS_PERIOD_MS } from './actors/bufferActor.js';
-export { MemoryAudioBuffer, type AudioBuffer } from './actors/memoryBufferActor.js';
+export { MemoryAudioBuffer } from './actors/memoryBufferActor.js';
+export { AudioBufferActor, type AudioBuffer } from './actors/audioBufferActor.js';
 export { PooledBuffer } from './actors/poolActor.js';
 export { RingAudioBuffer, type RingFlow, type RingFlowRef } from './actors/ringActor.js';
 export { StreamingAudioBuffer } from './actors/streamingActor.js';

@@ -10,8 +10,8 @@ import type { AudioData } from '../core/frames.js';
 import { BufferType } from '../core/types.js';
 import type { RingBuffer, RingHandle, RingMetrics, RingRole, RingWaitOptions } from '../buffers/ring.js';
 import type { ringFlowMachine } from '../machines/ringFlow.js';
-import { BufferActor, MIN_METRICS_PERIOD_MS, type BufferLifecycleRef } from './bufferActor.js';
-import type { AudioBuffer } from './memoryBufferActor.js';
+import { MIN_METRICS_PERIOD_MS, type BufferLifecycleRef } from './bufferActor.js';
+import { AudioBufferActor } from './audioBufferActor.js';
 
 export type RingFlowRef = ActorRefFrom<typeof ringFlowMachine>;
 /** What a ring's data is doing: `empty`, `flowing`, `overrun` or `ended`. */
@@ -21,7 +21,7 @@ export type RingFlow = 'empty' | 'flowing' | 'overrun' | 'ended';
  * A ring buffer as an actor, in the thread that created it. The other end, in a worker,
  * is `attachRing(ring.share())`: a plain {@link RingBuffer} with no actor of its own.
  */
-export class RingAudioBuffer extends BufferActor<RingBuffer> implements AudioBuffer {
+export class RingAudioBuffer extends AudioBufferActor<RingBuffer> {
   /** The flow actor, a sibling of the lifecycle actor under the manager. */
   readonly flowActor: RingFlowRef;
   /** Emits the flow now and at each change; completes when the buffer is removed. */
@@ -65,24 +65,9 @@ export class RingAudioBuffer extends BufferActor<RingBuffer> implements AudioBuf
     return this.flow;
   }
 
-  write(data: AudioData): number {
-    return this.structure.write(data);
-  }
-  read(frames?: number): Float32Array {
-    return this.structure.read(frames);
-  }
-  readInto(target: AudioData): number {
-    return this.structure.readInto(target);
-  }
   /** @throws {UnsupportedOperationError} always: a ring cannot seek. */
-  seek(frame: number): void {
+  override seek(frame: number): void {
     this.structure.seek(frame);
-  }
-  tell(): number {
-    return this.structure.tell();
-  }
-  size(): number {
-    return this.structure.size();
   }
   availableRead(): number {
     return this.structure.availableRead();
