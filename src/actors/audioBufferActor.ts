@@ -23,14 +23,7 @@ export interface AudioBuffer extends ManagedBuffer {
 }
 
 /** The data calls of an {@link AudioBuffer}, as a data structure offers them. */
-export interface AudioStructure extends GatedStructure {
-  read(frames?: number): Float32Array;
-  readInto(target: AudioData): number;
-  write(data: AudioData): number;
-  seek(frame: number): void;
-  tell(): number;
-  size(): number;
-}
+export type AudioStructure = GatedStructure & Pick<AudioBuffer, 'read' | 'readInto' | 'write' | 'seek' | 'tell' | 'size'>;
 
 /** Base of the actors whose structure has the AudioBuffer data calls. */
 export abstract class AudioBufferActor<S extends AudioStructure> extends BufferActor<S> implements AudioBuffer {

@@ -183,12 +183,7 @@ export class StreamingBuffer {
     const t0 = timed ? performance.now() : 0;
     if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
     if (!this.#spill.writable) throw this.#fail(new UnsupportedOperationError(`${this.#name} was opened read-only over ${this.#spill.path}`));
-    let frames: number;
-    try {
-      frames = framesOf(data, this.channels);
-    } catch (error) {
-      throw this.#fail(error as AudioDataError);
-    }
+    const frames = this.#framesOf(data);
     const ch = this.channels;
     let done = 0;
     try {
@@ -240,12 +235,7 @@ export class StreamingBuffer {
     const timed = (c[Counter.READS]! & TIMING_SAMPLE_MASK) === 0;
     const t0 = timed ? performance.now() : 0;
     if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
-    let room: number;
-    try {
-      room = framesOf(target, this.channels);
-    } catch (error) {
-      throw this.#fail(error as AudioDataError);
-    }
+    const room = this.#framesOf(target);
     const ch = this.channels;
     const total = Math.min(room, this.#size - this.#position);
     let done = 0;
@@ -286,12 +276,7 @@ export class StreamingBuffer {
    */
   async readAsync(target: Float32Array): Promise<number> {
     if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
-    let room: number;
-    try {
-      room = framesOf(target, this.channels);
-    } catch (error) {
-      throw this.#fail(error as AudioDataError);
-    }
+    const room = this.#framesOf(target);
     const ch = this.channels;
     const start = this.#position;
     const total = Math.min(room, this.#size - start);
@@ -555,6 +540,15 @@ export class StreamingBuffer {
         },
       );
       this.#inflight.set(index, loading);
+    }
+  }
+
+  /** Frames of `data` (interleaved or planar), or the counted AudioDataError. */
+  #framesOf(data: AudioData): number {
+    try {
+      return framesOf(data, this.channels);
+    } catch (error) {
+      throw this.#fail(error as AudioDataError);
     }
   }
 
