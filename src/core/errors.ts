@@ -30,6 +30,10 @@ export const ErrorCode = {
   MANAGER_CLOSED: 'ERR_MANAGER_CLOSED',
   ABORTED: 'ERR_ABORTED',
   GST_UNAVAILABLE: 'ERR_GST_UNAVAILABLE',
+  GST_PIPELINE: 'ERR_GST_PIPELINE',
+  GST_STALL: 'ERR_GST_STALL',
+  GST_SHUTDOWN_TIMEOUT: 'ERR_GST_SHUTDOWN_TIMEOUT',
+  GST_STATE: 'ERR_GST_STATE',
   WAV_NOT_WAVE: 'ERR_WAV_NOT_WAVE',
   WAV_TRUNCATED: 'ERR_WAV_TRUNCATED',
   WAV_UNSUPPORTED_FORMAT: 'ERR_WAV_UNSUPPORTED_FORMAT',
@@ -221,6 +225,27 @@ export class UnsupportedOperationError extends AvbufError {
 export class AbortError extends AvbufError {
   constructor(message = 'the operation was aborted') {
     super(ErrorCode.ABORTED, message);
+  }
+}
+
+/**
+ * A GStreamer failure: the binding or a plugin is missing (`ERR_GST_UNAVAILABLE`), a pipeline
+ * posted an error on its bus (`ERR_GST_PIPELINE`), playback stalled (`ERR_GST_STALL`), a
+ * pipeline did not stop in time (`ERR_GST_SHUTDOWN_TIMEOUT`), or a call came in a state that
+ * does not allow it (`ERR_GST_STATE`).
+ */
+export class GstError extends AvbufError {
+  constructor(
+    code:
+      | typeof ErrorCode.GST_UNAVAILABLE
+      | typeof ErrorCode.GST_PIPELINE
+      | typeof ErrorCode.GST_STALL
+      | typeof ErrorCode.GST_SHUTDOWN_TIMEOUT
+      | typeof ErrorCode.GST_STATE,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
   }
 }
 
