@@ -25,3 +25,16 @@ export {
   type BufferManagerInput,
 } from './bufferManager.js';
 export { ringFlowMachine, type RingFlowContext, type RingFlowEvent, type RingFlowSample } from './ringFlow.js';
+export {
+  DELAY_LINE_DEFAULTS,
+  delayLineMachine,
+  isAccepting,
+  delayLineTimeoutOf,
+  type DelayLineContext,
+  type DelayLineErrorInfo,
+  type DelayLineEvent,
+  type DelayLineInput,
+  type DelayLineSnapshot,
+  type DelayLineStopReason,
+  type DelayLineTimeout,
+} from './delayLine.js';
