@@ -14,8 +14,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Debian packages the project needs at run time (installed with apt-get when running as root). */
-const DEBIAN_PACKAGES = ['sox'];
+/**
+ * Debian packages the project needs (installed with apt-get when running as root): sox for the
+ * file-job tests and benchmark; GStreamer, its introspection data and the headers node-gtk
+ * builds against for the delay line (node-gtk compiles during `npm ci`, so these come first).
+ */
+const DEBIAN_PACKAGES = [
+  'sox',
+  'libgirepository1.0-dev',
+  'libcairo2-dev',
+  'gir1.2-gstreamer-1.0',
+  'gir1.2-gst-plugins-base-1.0',
+  'gstreamer1.0-tools',
+  'gstreamer1.0-plugins-base',
+  'gstreamer1.0-plugins-good',
+];
 
 /** Inputs of `npm run build`, besides every file under src/. */
 const BUILD_INPUT_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];
@@ -118,7 +131,9 @@ function missingDebianPackages() {
 function lockfileHash() {
   const text = readText(LOCKFILE);
   if (text === undefined) fail(`${LOCKFILE} is missing; \`npm ci\` needs it`);
-  return createHash('sha256').update(text).digest('hex');
+  // The package list is part of the hash: node-gtk is compiled against the Debian packages
+  // during `npm ci`, so a change of the list reinstalls.
+  return createHash('sha256').update(text).update(DEBIAN_PACKAGES.join(' ')).digest('hex');
 }
 
 /** Why `npm ci` must run, or undefined when node_modules matches package-lock.json. */
@@ -126,7 +141,7 @@ function installReason() {
   if (!fs.existsSync(NODE_MODULES)) return 'node_modules is missing';
   const stamp = readText(INSTALL_STAMP);
   if (stamp === undefined) return 'node_modules was not installed by this script';
-  if (stamp.trim() !== lockfileHash()) return 'package-lock.json changed since the last install';
+  if (stamp.trim() !== lockfileHash()) return 'package-lock.json or the Debian package list changed since the last install';
   return undefined;
 }
 
@@ -214,8 +229,9 @@ function ensureDebianPackages(missing) {
   run('apt-get', install, 'installing Debian packages', env);
 }
 
-function ensureInstall() {
-  const reason = installReason();
+function ensureInstall(debianChanged) {
+  // node-gtk compiles against the Debian packages during install: new packages mean a new install.
+  const reason = installReason() ?? (debianChanged ? 'Debian packages were just installed' : undefined);
   if (!reason) return false;
   say(`installing dependencies (npm ci)… (${reason})`);
   const hash = lockfileHash();
@@ -250,7 +266,8 @@ function main() {
   // Another run may have done the work while we waited, so each step checks again.
   if (canInstallDebian) missing = missingDebianPackages();
   ensureDebianPackages(missing);
-  const installed = ensureInstall();
+  const debianChanged = missing.length > 0 && missingDebianPackages().length < missing.length;
+  const installed = ensureInstall(debianChanged);
   const built = ensureBuild();
   if (!installed && !built && missing.length === 0 && !quiet) say('up to date');
 }

@@ -8,6 +8,10 @@ import { isAvbufError } from '../core/errors.js';
 const USAGE = `usage: avbuf <command> [options]
 
 commands:
+  delay [--source test|URI] [--delay S] [--duration S] [--out FILE.webm] [--json] [--verbose]
+                    the GStreamer A/V delay line: live test sources (or a URI) held in a
+                    time window and played out in sync into a WebM file (default: 7 s delay,
+                    20 s run, avbuf-delay.webm); live fill levels, a summary at the end
   demo [--json]     a short tour: buffers through the manager, audio written and read
                     back bit-exact, a ring fed by a worker, a pool, memory pressure, metrics
   process IN OUT [--gain dB] [--normalize] [--format f32|s16|s24] [--chunk-frames N] [--cache-mb N]
@@ -51,6 +55,11 @@ export async function main(argv: string[]): Promise<number> {
         format: { type: 'string' },
         'chunk-frames': { type: 'string' },
         'cache-mb': { type: 'string' },
+        source: { type: 'string' },
+        delay: { type: 'string' },
+        duration: { type: 'string' },
+        out: { type: 'string' },
+        verbose: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -89,6 +98,17 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   switch (command) {
+    case 'delay': {
+      const { runDelay } = await import('./delayCommand.js');
+      return runDelay({
+        source: values.source,
+        delay: values.delay,
+        duration: values.duration,
+        out: values.out,
+        json: values.json,
+        verbose: values.verbose,
+      });
+    }
     case 'demo': {
       const { runDemo } = await import('./demo.js');
       return runDemo({ json: values.json ?? false });
