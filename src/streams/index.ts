@@ -2,3 +2,5 @@
 export type { AudioChunk } from './chunk.js';
 export { gain, dbToGain } from './gain.js';
 export { peak } from './peak.js';
+export type { Timed, DropReason, DropHandler } from './timed.js';
+export { timeWindow, createTimeWindowStats, type TimeWindowOptions, type TimeWindowStats } from './timeWindow.js';

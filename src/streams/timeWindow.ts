@@ -1,0 +1,378 @@
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerAction, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { show } from '../core/config.js';
+import { ConfigError } from '../core/errors.js';
+import { NS_PER_MS } from '../core/time.js';
+import type { DropHandler, Timed } from './timed.js';
+
+/**
+ * Counters of a {@link timeWindow}, updated in place on the hot path so a caller can sample
+ * them (e.g. at 10 Hz) without events. Create one with {@link createTimeWindowStats}; give
+ * each subscription its own (counters add up across re-subscriptions, `size` is the current
+ * subscription's).
+ */
+export interface TimeWindowStats {
+  /** Items held now. Never more than `capacity`. */
+  size: number;
+  /** The largest `size` seen. */
+  maxSize: number;
+  /** Items that came from the source. */
+  received: number;
+  /** Items emitted downstream. */
+  emitted: number;
+  /** Items dropped because the window was full (`onDrop` reason `overflow`). */
+  droppedOverflow: number;
+  /** Items dropped because they were older than the playback position allows (`late`). */
+  droppedLate: number;
+  /** Items still held when the subscription ended by error or unsubscription (`teardown`). */
+  discarded: number;
+}
+
+/** A {@link TimeWindowStats} with every counter at zero. */
+export function createTimeWindowStats(): TimeWindowStats {
+  return { size: 0, maxSize: 0, received: 0, emitted: 0, droppedOverflow: 0, droppedLate: 0, discarded: 0 };
+}
+
+/** Options of {@link timeWindow}. Times in nanoseconds unless the name ends in `Ms`. */
+export interface TimeWindowOptions<T> {
+  /** How far behind the running time playback runs, in ns (> 0). The spec's 7 s is `7_000_000_000`. */
+  readonly delay: number;
+  /** Most items held at once (a positive integer). The spec's 7 s at 30 fps is 210. */
+  readonly capacity: number;
+  /** Held items older than the playback position by more than this are dropped as late, in ns. Default 500 ms. */
+  readonly keepBehind?: number;
+  /** Items are released this far ahead of the playback position, in ns. Default 0. */
+  readonly lead?: number;
+  /** How often the playout is checked while items are held, in ms (> 0). Default 5. */
+  readonly tickMs?: number;
+  /**
+   * The running time in ns. Default: nanoseconds of `scheduler` time since subscription.
+   * Give the pipeline's clock here (running time = clock time − base time) to play out
+   * against the same clock the PTS come from.
+   */
+  readonly now?: () => number;
+  /** Schedules the ticks. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+  /** Called once for every item let go of without being emitted. Must not throw. */
+  readonly onDrop?: DropHandler<T>;
+  /** Updated in place; see {@link TimeWindowStats}. */
+  readonly stats?: TimeWindowStats;
+}
+
+const DEFAULT_KEEP_BEHIND = 500 * NS_PER_MS;
+const DEFAULT_TICK_MS = 5;
+
+/**
+ * The delay window of an A/V delay line: holds items in PTS order and emits each when the
+ * playback position (`now() − delay`) reaches its PTS, so the output runs `delay` behind the
+ * input.
+ *
+ * - Arrivals are normally in PTS order; an out-of-order item is inserted at its place (after
+ *   held items of equal PTS).
+ * - At every arrival and every tick (every `tickMs` while items are held; no timer runs when
+ *   the window is empty), held items with `pts < position − keepBehind` are dropped as `late`
+ *   (this happens when ticks were delayed, e.g. by a blocked event loop), then items with
+ *   `pts ≤ position + lead` are emitted in order. The arriving item is then dropped as `late`
+ *   if it is already late, emitted at once if it is already due, and held otherwise.
+ * - The window keeps the `capacity` latest items by PTS: when holding an item would exceed
+ *   `capacity`, the held item with the lowest PTS is dropped as `overflow` first — or the new
+ *   item itself, when its PTS is lower than every held item's. `size` never exceeds `capacity`.
+ * - When the source completes, the remaining items still play out at their times, then the
+ *   output completes. When the source errors, held items are dropped as `teardown` and the
+ *   error is passed on at once. On unsubscription every held item is dropped as `teardown`.
+ *
+ * Items pass through unchanged (the same objects); `onDrop` is where resources held by
+ * dropped items (GStreamer samples) are released.
+ *
+ * @example
+ * const stats = createTimeWindowStats();
+ * samples$
+ *   .pipe(timeWindow({ delay: 7 * NS_PER_SECOND, capacity: 210, onDrop: (s) => release(s), stats }))
+ *   .subscribe((s) => appsrc.pushSample(s));
+ * setInterval(() => publish(stats), 100);
+ *
+ * @typeParam T - the item type, passed through.
+ * @throws {ConfigError} `ERR_INVALID_CONFIG` naming the field when an option is out of range.
+ */
+export function timeWindow<T extends Timed>(options: TimeWindowOptions<T>): OperatorFunction<T, T> {
+  if (options == null || typeof options !== 'object') throw new ConfigError('options', `expected an object, got ${show(options)}`);
+  const delay = checkNumber('delay', options.delay, { min: 0, exclusive: true });
+  const capacity = checkNumber('capacity', options.capacity, { min: 1, integer: true });
+  const keepBehind = checkNumber('keepBehind', options.keepBehind ?? DEFAULT_KEEP_BEHIND, { min: 0 });
+  const lead = checkNumber('lead', options.lead ?? 0, { min: 0 });
+  const tickMs = checkNumber('tickMs', options.tickMs ?? DEFAULT_TICK_MS, { min: 0, exclusive: true });
+  const now = checkFunction('now', options.now);
+  const onDrop = checkFunction('onDrop', options.onDrop);
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const stats = options.stats ?? createTimeWindowStats();
+  if (typeof stats !== 'object') throw new ConfigError('stats', `expected an object, got ${show(stats)}`);
+  const config: WindowConfig<T> = { delay, capacity, keepBehind, lead, tickMs, now, onDrop, scheduler, stats };
+
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      const window = new DelayWindow(subscriber, config);
+      subscriber.add(() => {
+        window.teardown();
+      });
+      subscriber.add(
+        source.subscribe({
+          next: (item) => {
+            window.push(item);
+          },
+          error: (error: unknown) => {
+            window.fail(error);
+          },
+          complete: () => {
+            window.end();
+          },
+        }),
+      );
+    });
+}
+
+interface WindowConfig<T> {
+  readonly delay: number;
+  readonly capacity: number;
+  readonly keepBehind: number;
+  readonly lead: number;
+  readonly tickMs: number;
+  readonly now: (() => number) | undefined;
+  readonly onDrop: DropHandler<T> | undefined;
+  readonly scheduler: SchedulerLike;
+  readonly stats: TimeWindowStats;
+}
+
+/** The state of one subscription of {@link timeWindow}. */
+class DelayWindow<T extends Timed> {
+  private readonly queue = new TimedQueue<T>();
+  private readonly startMs: number;
+  private timer: Subscription | null = null;
+  private sourceDone = false;
+  private closed = false;
+
+  constructor(
+    private readonly subscriber: Subscriber<T>,
+    private readonly config: WindowConfig<T>,
+  ) {
+    this.startMs = config.scheduler.now();
+  }
+
+  private now(): number {
+    const now = this.config.now;
+    return now === undefined ? (this.config.scheduler.now() - this.startMs) * NS_PER_MS : now();
+  }
+
+  push(item: T): void {
+    if (this.closed) return;
+    const { stats, keepBehind, lead, capacity } = this.config;
+    stats.received++;
+    const position = this.now() - this.config.delay;
+    if (!this.playout(position)) return;
+    if (item.pts < position - keepBehind) {
+      stats.droppedLate++;
+      this.config.onDrop?.(item, 'late');
+      return;
+    }
+    if (item.pts <= position + lead) {
+      // Everything held is later than position + lead now, so emitting at once keeps PTS order.
+      stats.emitted++;
+      this.subscriber.next(item);
+      return;
+    }
+    const queue = this.queue;
+    if (queue.size >= capacity) {
+      const oldest = queue.peek()!;
+      if (item.pts < oldest.pts) {
+        stats.droppedOverflow++;
+        this.config.onDrop?.(item, 'overflow');
+        return;
+      }
+      queue.shift();
+      stats.size = queue.size;
+      stats.droppedOverflow++;
+      this.config.onDrop?.(oldest, 'overflow');
+      if (this.closed) return;
+    }
+    queue.insert(item);
+    const size = queue.size;
+    stats.size = size;
+    if (size > stats.maxSize) stats.maxSize = size;
+    if (this.timer === null) this.timer = this.config.scheduler.schedule<DelayWindow<T>>(tick, this.config.tickMs, this);
+  }
+
+  /** Drops late items and emits due ones. False when the subscription ended meanwhile. */
+  private playout(position: number): boolean {
+    const queue = this.queue;
+    if (queue.size === 0) return true;
+    const { stats, onDrop } = this.config;
+    const lateBefore = position - this.config.keepBehind;
+    const dueBy = position + this.config.lead;
+    for (let head = queue.peek(); head !== undefined; head = queue.peek()) {
+      if (head.pts < lateBefore) {
+        queue.shift();
+        stats.size = queue.size;
+        stats.droppedLate++;
+        onDrop?.(head, 'late');
+      } else if (head.pts <= dueBy) {
+        queue.shift();
+        stats.size = queue.size;
+        stats.emitted++;
+        this.subscriber.next(head);
+      } else {
+        break;
+      }
+      if (this.closed) return false;
+    }
+    return true;
+  }
+
+  /** One tick of the playout timer; reschedules itself while items are held. */
+  onTick(action: SchedulerAction<DelayWindow<T>>): void {
+    if (this.closed) return;
+    if (!this.playout(this.now() - this.config.delay)) return;
+    if (this.queue.size > 0) {
+      this.timer = action.schedule(this, this.config.tickMs);
+      return;
+    }
+    this.timer = null;
+    if (this.sourceDone) this.subscriber.complete();
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.sourceDone = true;
+    if (!this.playout(this.now() - this.config.delay)) return;
+    if (this.queue.size === 0) this.subscriber.complete();
+    // Otherwise a tick is scheduled (items are held) and completes the output once they are out.
+  }
+
+  fail(error: unknown): void {
+    if (this.closed) return;
+    this.discardAll();
+    this.subscriber.error(error);
+  }
+
+  teardown(): void {
+    this.closed = true;
+    if (this.timer !== null) {
+      this.timer.unsubscribe();
+      this.timer = null;
+    }
+    this.discardAll();
+  }
+
+  private discardAll(): void {
+    const { stats, onDrop } = this.config;
+    const queue = this.queue;
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+      stats.size = queue.size;
+      stats.discarded++;
+      onDrop?.(item, 'teardown');
+    }
+  }
+}
+
+function tick<T extends Timed>(this: SchedulerAction<DelayWindow<T>>, window?: DelayWindow<T>): void {
+  window!.onTick(this);
+}
+
+/**
+ * A queue of {@link Timed} items kept in PTS order: a plain array with a head index, so
+ * in-order arrivals and removals from the front allocate nothing beyond the array's growth.
+ * An out-of-order item is inserted after the held items of equal or lower PTS.
+ *
+ * @internal shared by the delay-line operators; not part of the public API.
+ */
+export class TimedQueue<T extends Timed> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+
+  /** Items held. */
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  /** The item with the lowest PTS, or undefined when empty. */
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
+  /** Removes and returns the item with the lowest PTS, or undefined when empty. */
+  shift(): T | undefined {
+    const items = this.items;
+    const head = this.head;
+    if (head >= items.length) return undefined;
+    const item = items[head];
+    items[head] = undefined; // let the item be collected once the caller is done with it
+    const next = head + 1;
+    if (next === items.length) {
+      items.length = 0;
+      this.head = 0;
+    } else if (next >= 1024 && next * 2 >= items.length) {
+      items.copyWithin(0, next);
+      items.length -= next;
+      this.head = 0;
+    } else {
+      this.head = next;
+    }
+    return item;
+  }
+
+  /** Adds an item at its place in PTS order (after held items of equal PTS). */
+  insert(item: T): void {
+    const items = this.items;
+    const last = items[items.length - 1];
+    if (last === undefined || item.pts >= last.pts) {
+      items.push(item);
+      return;
+    }
+    let lo = this.head;
+    let hi = items.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (items[mid]!.pts <= item.pts) lo = mid + 1;
+      else hi = mid;
+    }
+    items.splice(lo, 0, item);
+  }
+}
+
+/** Options of {@link checkNumber}. */
+interface NumberRule {
+  /** The least value allowed (or the bound, with `exclusive`). */
+  readonly min: number;
+  /** `min` itself is not allowed. */
+  readonly exclusive?: boolean;
+  /** Only integers. */
+  readonly integer?: boolean;
+  /** `Infinity` is allowed (meaning "never"). */
+  readonly infinite?: boolean;
+}
+
+/**
+ * Returns `value` when it is a number that follows `rule`, else throws a {@link ConfigError}
+ * naming `field`.
+ *
+ * @internal shared by the delay-line operators; not part of the public API.
+ */
+export function checkNumber(field: string, value: unknown, rule: NumberRule): number {
+  const ok =
+    typeof value === 'number' &&
+    !Number.isNaN(value) &&
+    (Number.isFinite(value) ? !rule.integer || Number.isSafeInteger(value) : rule.infinite === true && value > 0) &&
+    (rule.exclusive ? value > rule.min : value >= rule.min);
+  if (!ok) {
+    const kind = rule.integer ? 'an integer' : rule.infinite ? 'a number (or Infinity)' : 'a finite number';
+    throw new ConfigError(field, `expected ${kind} ${rule.exclusive ? '>' : '≥'} ${rule.min}, got ${show(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Returns `value` when it is a function or undefined, else throws a {@link ConfigError} naming `field`.
+ *
+ * @internal shared by the delay-line operators; not part of the public API.
+ */
+export function checkFunction<F extends (...args: never[]) => unknown>(field: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new ConfigError(field, `expected a function, got ${show(value)}`);
+  return value;
+}
