@@ -18,6 +18,11 @@ import type { AppSinkMode } from './appSink.js';
 export interface DelayLineOptions {
   /** 'test' (default: a moving ball with the running time drawn on it, and a 440 Hz tone) or a URI. */
   source?: string;
+  /**
+   * A whole analysis pipeline instead of `source`: a gst-launch description with an appsink
+   * named `video` (and `audio`, unless `audio: false`), e.g. to insert a `valve`.
+   */
+  sourcePipeline?: string;
   /** Delay in seconds (default 7). */
   delay?: number;
   /** Output: undefined for none (fakesink), or a path ending in .webm. */
@@ -74,6 +79,10 @@ function integer(field: string, value: number | undefined, fallback: number): nu
 /** Quotes a value for gst_parse_launch. */
 function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function missingAppsink(name: string): never {
+  throw new ConfigError('sourcePipeline', `must contain an appsink named "${name}" (appsink name=${name})`);
 }
 
 /** Builds both pipelines and the manager (not started: call `line.manager.start()`). */
@@ -152,6 +161,8 @@ export function createDelayLine(options: DelayLineOptions = {}): DelayLine {
     videoAppsink: get(analysis, 'video'),
     audioAppsink: withAudio ? get(analysis, 'audio') : null,
     appsrc: get(playback, 'video'),
+    ...(options.sourcePipeline !== undefined && !get(analysis, 'video') ? missingAppsink('video') : {}),
+    ...(options.sourcePipeline !== undefined && withAudio && !get(analysis, 'audio') ? missingAppsink('audio') : {}),
     audioAppsrc: withAudio ? get(playback, 'audio') : null,
   });
 

@@ -86,6 +86,12 @@ export function setPipelineState(pipeline: GstPipeline, state: 'NULL' | 'READY' 
   const { Gst } = loadGst();
   const result = pipeline.setState(Gst.State[state]);
   if (result === Gst.StateChangeReturn.FAILURE) {
+    // The element that failed has usually posted why on the bus.
+    const message = pipeline.getBus().timedPopFiltered(0n, Gst.MessageType.ERROR);
+    if (message) {
+      const why = toBusMessage(Gst.MessageType, message);
+      throw new GstError(ErrorCode.GST_PIPELINE, `pipeline ${pipeline.name} could not change to ${state}: ${why.source}: ${why.message}`);
+    }
     throw new GstError(ErrorCode.GST_STATE, `pipeline ${pipeline.name} could not change to ${state}`);
   }
 }
