@@ -4,3 +4,4 @@ export { gain, dbToGain } from './gain.js';
 export { peak } from './peak.js';
 export type { Timed, DropReason, DropHandler } from './timed.js';
 export { timeWindow, createTimeWindowStats, type TimeWindowOptions, type TimeWindowStats } from './timeWindow.js';
+export { ptsSync, createPtsSyncStats, type PtsSyncOptions, type PtsSyncStats } from './ptsSync.js';
