@@ -13,7 +13,7 @@ import type { GstBuffer, GstSample } from '../../src/gst/binding.js';
 
 interface GstWithSample {
   Buffer: { newAllocate(allocator: null, size: number, params: null): GstBuffer };
-  Sample: { new (buffer: GstBuffer, caps: null, segment: null, info: null): GstSample };
+  Sample: { 'new'(buffer: GstBuffer, caps: null, segment: null, info: null): GstSample };
 }
 
 function realSample(size: number): GstSample {
