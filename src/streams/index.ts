@@ -6,3 +6,4 @@ export type { Timed, DropReason, DropHandler } from './timed.js';
 export { timeWindow, createTimeWindowStats, type TimeWindowOptions, type TimeWindowStats } from './timeWindow.js';
 export { ptsSync, createPtsSyncStats, type PtsSyncOptions, type PtsSyncStats } from './ptsSync.js';
 export { fillGate, fillGateLevel, type FillGateOptions, type FillGateOpenInfo, type FillGateOpenReason } from './fillGate.js';
+export { stallDetect, type StallDetectOptions, type StallEvent } from './stallDetect.js';
