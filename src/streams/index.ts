@@ -1,4 +1,4 @@
-/** avbuf/streams: RxJS operators over audio chunks. */
+/** avbuf/streams: RxJS operators over audio chunks and the delay line's timed items (each timing operator takes a SchedulerLike). */
 export type { AudioChunk } from './chunk.js';
 export { gain, dbToGain } from './gain.js';
 export { peak } from './peak.js';

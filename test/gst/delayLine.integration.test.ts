@@ -10,7 +10,7 @@ import type { GstPipeline } from '../../src/gst/binding.js';
 
 function stateOf(pipeline: GstPipeline): number {
   const [, current] = pipeline.getState(0n);
-  return current!;
+  return current;
 }
 
 describe('delay line with real pipelines (1 s delay)', () => {
