@@ -32,7 +32,7 @@ import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import { ConfigError, ErrorCode, GstError } from '../core/errors.js';
 import { childLogger, silentLogger, type Logger } from '../core/logger.js';
 import { NS_PER_MS, NS_PER_SECOND } from '../core/time.js';
-import { delayLineMachine } from '../machines/delayLine.js';
+import { delayLineMachine, delayLineTimeoutOf } from '../machines/delayLine.js';
 import { createTimeWindowStats, timeWindow, type TimeWindowStats } from '../streams/timeWindow.js';
 import { createPtsSyncStats, ptsSync, type PtsSyncStats } from '../streams/ptsSync.js';
 import { fillGate } from '../streams/fillGate.js';
@@ -378,8 +378,15 @@ export class GstBufferManager {
         startPlayback: () => {
           this.#startPlayback();
         },
-        emergency: ({ context }) => {
-          this.#onStall(context.stopReason ?? 'stall');
+        emergency: ({ event }) => {
+          const timer = delayLineTimeoutOf(event);
+          const reason =
+            event.type === 'STALL'
+              ? event.reason
+              : timer === 'startTimeout'
+                ? `no sample received within ${stallTimeoutMs / 1000} s of start`
+                : `no frame sent for ${stallTimeoutMs / 1000} s while playing`;
+          this.#onStall(reason);
         },
         stopPipelines: () => {
           void this.#shutdown();
