@@ -110,8 +110,14 @@ export function createDelayLine(options: DelayLineOptions = {}): DelayLine {
   const videoLimit = numBuffers !== undefined ? ` num-buffers=${numBuffers}` : '';
   const audioLimit = numBuffers !== undefined ? ` num-buffers=${Math.ceil((numBuffers * chunksPerSec) / framerate)}` : '';
   if (source === 'test') {
-    requireElements(['videotestsrc', 'audiotestsrc', 'appsink', 'appsrc', ...(options.timeOverlay === false ? [] : ['timeoverlay'])]);
-    const overlay = options.timeOverlay === false ? '' : ' ! timeoverlay halignment=center valignment=center font-desc="Sans 36"';
+    requireElements(['videotestsrc', 'audiotestsrc', 'appsink', 'appsrc', ...(options.timeOverlay === false ? [] : ['timeoverlay', 'clockoverlay'])]);
+    // The running time, large, and the wall-clock time of capture; the playback side adds the
+    // wall-clock time of rendering, so a frame of the file shows the delay.
+    const overlay =
+      options.timeOverlay === false
+        ? ''
+        : ' ! timeoverlay halignment=center valignment=center font-desc="Sans 36"' +
+          ' ! clockoverlay halignment=left valignment=top text="captured" time-format="%H:%M:%S" font-desc="Sans 14"';
     analysisDescription =
       `videotestsrc is-live=true${videoLimit} pattern=${options.pattern ?? 'ball'} ! ${videoCaps}${overlay} ! ${appsink('video', framerate * 2, false)}` +
       (withAudio ? ` audiotestsrc is-live=true${audioLimit} wave=sine freq=440 volume=0.3 samplesperbuffer=${sampleRate / chunksPerSec} ! ${audioCaps} ! ${appsink('audio', chunksPerSec * 2, false)}` : '');
@@ -137,6 +143,9 @@ export function createDelayLine(options: DelayLineOptions = {}): DelayLine {
     requireElements(WEBM_ELEMENTS);
     playbackDescription =
       `${appsrc('video')} ! queue max-size-time=2000000000 max-size-buffers=0 max-size-bytes=0${probe('vprobe')} ! videoconvert ! ` +
+      (source === 'test' && options.sourcePipeline === undefined && options.timeOverlay !== false
+        ? 'clockoverlay halignment=left valignment=bottom text="played" time-format="%H:%M:%S" font-desc="Sans 14" ! videoconvert ! '
+        : '') +
       `vp8enc deadline=1 cpu-used=8 threads=2 keyframe-max-dist=${framerate * 2} target-bitrate=1500000 ! queue ! webmmux name=mux ! filesink location=${quote(out)}` +
       (withAudio
         ? ` ${appsrc('audio')} ! queue max-size-time=2000000000 max-size-buffers=0 max-size-bytes=0${probe('aprobe')} ! audioconvert ! audioresample ! vorbisenc ! queue ! mux.`
