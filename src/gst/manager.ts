@@ -269,11 +269,20 @@ export class GstBufferManager {
   // ------------------------------------------------------------------------------------------
   // GStreamer callbacks (spec: on_new_sample, on_new_audio_sample, _on_appsrc_need_data, …)
 
-  /** appsink `new-sample` handler for video: `videoAppsink.on('new-sample', line.onNewSample)`. */
-  readonly onNewSample = (sink: unknown): number => this.#pullInto(sink as GstAppSink, this.#video, 0);
+  /**
+   * The spec's `on_new_sample`: takes a video sample from `sink`. node-gtk calls `new-sample`
+   * handlers without arguments, so pass the appsink yourself:
+   * `videoAppsink.on('new-sample', () => line.onNewSample(videoAppsink))` (with
+   * `emitSignals = true`). stop() turns `emit-signals` off on every sink seen here before it
+   * stops the pipeline (a pending handler would otherwise deadlock the state change).
+   * Returns a GstFlowReturn.
+   */
+  readonly onNewSample = (sink: unknown): number => this.#pullInto(sink, this.#video, 0);
 
-  /** appsink `new-sample` handler for audio. */
-  readonly onNewAudioSample = (sink: unknown): number => this.#pullInto(sink as GstAppSink, this.#audio, 1);
+  /** The spec's `on_new_audio_sample` (see {@link onNewSample}). */
+  readonly onNewAudioSample = (sink: unknown): number => this.#pullInto(sink, this.#audio, 1);
+
+  readonly #callbackSinks = new Set<GstAppSink>();
 
   /**
    * appsrc `need-data` handler for video. Samples are pushed when due, not on demand, so this
@@ -296,9 +305,20 @@ export class GstBufferManager {
   #videoNeedData = 0;
   #audioNeedData = 0;
   readonly #callbackTrackers: (SampleTracker | undefined)[] = [undefined, undefined];
+  #warnedNoSink = false;
 
-  #pullInto(sink: GstAppSink, subject: Subject<HeldSample>, index: 0 | 1): number {
+  #pullInto(candidate: unknown, subject: Subject<HeldSample>, index: 0 | 1): number {
     const { Gst } = loadGst();
+    if (typeof (candidate as Partial<GstAppSink> | null)?.pullSample !== 'function') {
+      // A signal handler must not throw into GStreamer: log once, and fail the flow.
+      if (!this.#warnedNoSink) {
+        this.#warnedNoSink = true;
+        this.#log.error(`[SOURCE] ${index === 0 ? 'onNewSample' : 'onNewAudioSample'} needs the appsink: connect it as () => line.${index === 0 ? 'onNewSample' : 'onNewAudioSample'}(appsink)`);
+      }
+      return Gst.FlowReturn.ERROR;
+    }
+    const sink = candidate as GstAppSink;
+    this.#callbackSinks.add(sink);
     const sample = sink.pullSample();
     if (!sample) return Gst.FlowReturn.EOS;
     if (!this.#actor || this.#stopping) {
@@ -784,7 +804,7 @@ export class GstBufferManager {
 
   async #doShutdown(): Promise<StopResult> {
     const el = this.#elements;
-    const sinks = [el.videoAppsink, el.audioAppsink].filter((s): s is GstElement => !!s) as GstAppSink[];
+    const sinks = [...([el.videoAppsink, el.audioAppsink].filter((s): s is GstElement => !!s) as GstAppSink[]), ...this.#callbackSinks];
     const analysis = el.analysisPipeline as GstPipeline | null | undefined;
     const playback = el.playbackPipeline as GstPipeline | null | undefined;
     try {
