@@ -5,8 +5,9 @@
  * reference model computed with integer arithmetic.
  */
 import fc from 'fast-check';
-import { Observable, take, type ObservableNotification, type SchedulerLike } from 'rxjs';
+import { take } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import { scheduledSource, type Message } from '../helpers/scheduledSource.js';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { fillGate, fillGateLevel, type FillGateOpenInfo } from '../../src/streams/fillGate.js';
@@ -157,24 +158,6 @@ describe('fillGate', () => {
 // ---------------------------------------------------------------------------------------------
 // Model test
 
-interface Message<T> {
-  readonly frame: number;
-  readonly notification: ObservableNotification<T>;
-}
-/** A cold source that delivers each message at its frame after subscription, on `scheduler`. */
-function scheduledSource<T>(scheduler: SchedulerLike, messages: readonly Message<T>[]): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    for (const { frame, notification } of messages) {
-      subscriber.add(
-        scheduler.schedule(() => {
-          if (notification.kind === 'N') subscriber.next(notification.value);
-          else if (notification.kind === 'E') subscriber.error(notification.error);
-          else subscriber.complete();
-        }, frame),
-      );
-    }
-  });
-}
 
 interface Scenario {
   readonly capacity: number;

@@ -4,8 +4,9 @@
  * scheduled however many items come), and a model test of random item timings.
  */
 import fc from 'fast-check';
-import { Observable, type ObservableNotification, type SchedulerLike } from 'rxjs';
+import { type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import { scheduledSource, type Message } from '../helpers/scheduledSource.js';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { stallDetect, type StallEvent } from '../../src/streams/stallDetect.js';
@@ -100,24 +101,6 @@ describe('stallDetect', () => {
 // ---------------------------------------------------------------------------------------------
 // Model test
 
-interface Message<T> {
-  readonly frame: number;
-  readonly notification: ObservableNotification<T>;
-}
-/** A cold source that delivers each message at its frame after subscription, on `scheduler`. */
-function scheduledSource<T>(scheduler: SchedulerLike, messages: readonly Message<T>[]): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    for (const { frame, notification } of messages) {
-      subscriber.add(
-        scheduler.schedule(() => {
-          if (notification.kind === 'N') subscriber.next(notification.value);
-          else if (notification.kind === 'E') subscriber.error(notification.error);
-          else subscriber.complete();
-        }, frame),
-      );
-    }
-  });
-}
 
 interface Scenario {
   /** A whole number of ms and a half, so a stall never ties with an item. */

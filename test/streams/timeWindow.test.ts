@@ -5,8 +5,9 @@
  * written with arrays, sort and filter.
  */
 import fc from 'fast-check';
-import { Observable, take, type ObservableNotification, type SchedulerLike } from 'rxjs';
+import { take } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import { scheduledSource, type Message } from '../helpers/scheduledSource.js';
 import { describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import type { DropReason } from '../../src/streams/timed.js';
@@ -261,24 +262,6 @@ interface Outcome {
   lastFrame: number;
 }
 
-interface Message<T> {
-  readonly frame: number;
-  readonly notification: ObservableNotification<T>;
-}
-/** A cold source that delivers each message at its frame after subscription, on `scheduler`. */
-function scheduledSource<T>(scheduler: SchedulerLike, messages: readonly Message<T>[]): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    for (const { frame, notification } of messages) {
-      subscriber.add(
-        scheduler.schedule(() => {
-          if (notification.kind === 'N') subscriber.next(notification.value);
-          else if (notification.kind === 'E') subscriber.error(notification.error);
-          else subscriber.complete();
-        }, frame),
-      );
-    }
-  });
-}
 
 const runningTime = (s: Scenario, t: number): number => t * MS + s.jumps.filter((j) => j.at <= t).reduce((sum, j) => sum + j.by, 0);
 
