@@ -9,7 +9,7 @@
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { GstElement, GstPipeline } from './binding.js';
-import { requireElements } from './loader.js';
+import { loadGst, requireElements } from './loader.js';
 import { GstBufferManager, type ClockMode, type GstBufferManagerOptions } from './manager.js';
 import { parsePipeline } from './pipeline.js';
 import { RenderProbe, type ProbeSummary } from './probe.js';
@@ -81,6 +81,12 @@ function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/** True when an installed source element handles `scheme://` URIs. */
+function uriSchemeSupported(scheme: string): boolean {
+  const Gst = loadGst().Gst as unknown as { uriProtocolIsSupported(type: number, protocol: string): boolean; URIType: { SRC: number } };
+  return Gst.uriProtocolIsSupported(Gst.URIType.SRC, scheme);
+}
+
 function missingAppsink(name: string): never {
   throw new ConfigError('sourcePipeline', `must contain an appsink named "${name}" (appsink name=${name})`);
 }
@@ -109,7 +115,9 @@ export function createDelayLine(options: DelayLineOptions = {}): DelayLine {
   if (numBuffers !== undefined) integer('numBuffers', numBuffers, 1);
   const videoLimit = numBuffers !== undefined ? ` num-buffers=${numBuffers}` : '';
   const audioLimit = numBuffers !== undefined ? ` num-buffers=${Math.ceil((numBuffers * chunksPerSec) / framerate)}` : '';
-  if (source === 'test') {
+  if (options.sourcePipeline !== undefined) {
+    analysisDescription = options.sourcePipeline;
+  } else if (source === 'test') {
     requireElements(['videotestsrc', 'audiotestsrc', 'appsink', 'appsrc', ...(options.timeOverlay === false ? [] : ['timeoverlay', 'clockoverlay'])]);
     // The running time, large, and the wall-clock time of capture; the playback side adds the
     // wall-clock time of rendering, so a frame of the file shows the delay.
@@ -122,7 +130,9 @@ export function createDelayLine(options: DelayLineOptions = {}): DelayLine {
       `videotestsrc is-live=true${videoLimit} pattern=${options.pattern ?? 'ball'} ! ${videoCaps}${overlay} ! ${appsink('video', framerate * 2, false)}` +
       (withAudio ? ` audiotestsrc is-live=true${audioLimit} wave=sine freq=440 volume=0.3 samplesperbuffer=${sampleRate / chunksPerSec} ! ${audioCaps} ! ${appsink('audio', chunksPerSec * 2, false)}` : '');
   } else {
-    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) throw new ConfigError('source', `must be 'test' or a URI (file:///…, https://…), got ${source}`);
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(source)?.[1];
+    if (scheme === undefined) throw new ConfigError('source', `must be 'test' or a URI (file:///…, https://…), got ${source}`);
+    if (!uriSchemeSupported(scheme)) throw new ConfigError('source', `no installed GStreamer element reads "${scheme}://" URIs (${source})`);
     requireElements(['uridecodebin', 'videoconvert', 'videoscale', 'audioconvert', 'audioresample', 'appsink', 'appsrc']);
     // A file is not live: sync=true on the appsinks paces it at real time.
     analysisDescription =

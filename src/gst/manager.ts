@@ -209,7 +209,7 @@ export class GstBufferManager {
   #lastReceivedPts = -1;
   #discarded = 0;
   #error: GstError | null = null;
-  #stopping: Promise<StopResult> | undefined;
+  #stopping: Promise<void> | undefined;
   #stopped: Promise<StopResult>;
   #resolveStopped!: (result: StopResult) => void;
   #playbackEos: (() => void) | undefined;
@@ -439,7 +439,17 @@ export class GstBufferManager {
     if (el.analysisPipeline) {
       const pipeline = el.analysisPipeline as GstPipeline;
       const [, current] = pipeline.getState(0n);
-      if (current !== Gst.State.PLAYING) setPipelineState(pipeline, 'PLAYING');
+      if (current !== Gst.State.PLAYING) {
+        try {
+          setPipelineState(pipeline, 'PLAYING');
+        } catch (error) {
+          // Reported like a bus error: the line fails, whenStopped() carries the error.
+          const e = error instanceof GstError ? error : new GstError(ErrorCode.GST_STATE, String(error), { cause: error });
+          this.#error ??= e;
+          this.#log.error(`[SOURCE] the analysis pipeline could not start: ${e.message}`);
+          this.#send({ type: 'ERROR', code: e.code, message: e.message });
+        }
+      }
     }
     this.#log.info(
       { delay: this.delay, frameCapacity: this.frameCapacity, audioCapacity: this.audioCapacity, clock: clockMode },
@@ -797,23 +807,27 @@ export class GstBufferManager {
   }
 
   /** Stops both pipelines and releases everything (the machine's stopPipelines action). */
-  #shutdown(): Promise<StopResult> {
+  #shutdown(): Promise<void> {
     this.#stopping ??= this.#doShutdown();
     return this.#stopping;
   }
 
-  async #doShutdown(): Promise<StopResult> {
+  async #doShutdown(): Promise<void> {
     const el = this.#elements;
     const sinks = [...([el.videoAppsink, el.audioAppsink].filter((s): s is GstElement => !!s) as GstAppSink[]), ...this.#callbackSinks];
     const analysis = el.analysisPipeline as GstPipeline | null | undefined;
     const playback = el.playbackPipeline as GstPipeline | null | undefined;
     try {
-      for (const hook of this.#stopHooks) hook();
-      // 1. No more samples in; stop the source.
+      // 1. No more samples in: stop taking samples (signals off, polls stopped), let go of
+      //    everything held, detach the user's handlers; then let handlers already queued on
+      //    the JS thread run before any state change (one pending while a state change waits
+      //    for its streaming thread would deadlock).
       for (const sink of sinks) sink.emitSignals = false;
-      if (analysis) await stopPipeline(analysis, sinks);
-      // 2. Let go of everything held; end the appsrcs so the playback pipeline can finish.
       this.#subscription.unsubscribe();
+      for (const hook of this.#stopHooks) hook();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // 2. Stop the source; end the appsrcs so the playback pipeline can finish.
+      if (analysis) await stopPipeline(analysis, sinks);
       this.#videoSink?.end();
       this.#audioSink?.end();
       // 3. Give the playback pipeline time to drain (a muxer writes its index), then stop it.
@@ -841,7 +855,6 @@ export class GstBufferManager {
       this.#busSubscription?.unsubscribe();
       this.#send({ type: 'STOPPED' });
     }
-    return this.#stopped;
   }
 
   #finish(snapshot: SnapshotFrom<typeof delayLineMachine>): void {

@@ -166,11 +166,11 @@ describe('avbuf delay', () => {
     expect(run.stdout).toContain('delay [--source test|URI] [--delay S] [--duration S] [--out FILE.webm] [--json] [--verbose]');
   });
 
-  // BUG (src/gst/manager.ts #doShutdown `return this.#stopped;` + #finish
+  // Regression (fixed; this is how it was found): (src/gst/manager.ts #doShutdown `return this.#stopped;` + #finish
   // `void this.#stopping.finally(finalise)`): after a pipeline error whenStopped() never
   // settles (a promise cycle), so the command waits forever; even SIGTERM only sets
   // "interrupted" and waits on the same promise. See test/gst/faults.test.ts.
-  it('BUG (hangs after a pipeline error) — an output that cannot be written: exit 1 within seconds with ERR_GST_PIPELINE naming filesink', async () => {
+  it('an output that cannot be written: exit 1 within seconds with ERR_GST_PIPELINE naming filesink', async () => {
     const run = await avbuf(['delay', '--delay', '1', '--duration', '3', '--out', '/nonexistent-dir/x.webm', '--json'], { timeoutMs: 15_000 });
     expect(run.killed, 'avbuf delay was still running after 15 s').toBe(false);
     expect(run.code).toBe(1);

@@ -4,8 +4,8 @@
  * the streaming threads' signal handlers, early and repeated stops, and bad input. Every wait
  * on the line is bounded, so a deadlock fails the test instead of hanging the run.
  *
- * Tests named "BUG …" pin defects of src/ found while writing this file; they fail until the
- * defect is fixed (see the comment above each).
+ * Comments marked "Regression" describe defects of src/ these tests found (all fixed); the
+ * tests keep them fixed.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -68,12 +68,12 @@ function thrownBy(fn: () => unknown): unknown {
 }
 
 describe('a source that stops producing', () => {
-  // BUG (src/gst/delayLine.ts, createDelayLine): `sourcePipeline` is documented and validated
+  // Regression (fixed; this is how it was found): (src/gst/delayLine.ts, createDelayLine): `sourcePipeline` is documented and validated
   // (missingAppsink) but never parsed — the analysis pipeline is always built from `source`
   // (the `if (source === 'test')` branch, line 112), so the valves "vv"/"av" below do not
   // exist. Fix: when sourcePipeline is given, `analysisDescription = options.sourcePipeline`
   // (skipping the source branch).
-  it('BUG (sourcePipeline ignored) — valves closed: the emergency callback runs within stallTimeout + 0.5 s, the line ends stopped (stall, ERR_GST_STALL), both pipelines NULL', async () => {
+  it('valves closed: the emergency callback runs within stallTimeout + 0.5 s, the line ends stopped (stall, ERR_GST_STALL), both pipelines NULL', async () => {
     const created = line({ sourcePipeline: valveSourcePipeline(SMALL), stallTimeout: 2 });
     const vv = created.analysis.getByName('vv');
     const av = created.analysis.getByName('av');
@@ -142,14 +142,14 @@ describe('a source that stops producing', () => {
 });
 
 describe('a pipeline error on the bus', () => {
-  // BUG (src/gst/manager.ts, #doShutdown line 844 `return this.#stopped;` with #finish line 856
+  // Regression (fixed; this is how it was found): (src/gst/manager.ts, #doShutdown line 844 `return this.#stopped;` with #finish line 856
   // `void this.#stopping.finally(finalise)`): in the failed state #finish waits for
   // #stopping, the promise of #doShutdown, which resolves to #stopped, which only finalise
   // resolves — a cycle, so whenStopped()/stop() never settle after any failure. Fix: make
   // #doShutdown return Promise<void> (drop `return this.#stopped`; type #stopping as
   // Promise<void>). `avbuf delay --out /nonexistent-dir/x.webm` hangs on this (see
   // test/cli/delay.test.ts).
-  it('BUG (whenStopped never settles on failure) — analysis side, a missing file: failed, ERR_GST_PIPELINE naming the element, both pipelines NULL', async () => {
+  it('analysis side, a missing file: failed, ERR_GST_PIPELINE naming the element, both pipelines NULL', async () => {
     const created = line({ source: 'file:///nonexistent/avbuf-missing.webm' });
     const { manager } = created;
     // The analysis pipeline's state change fails at once, so start() may already throw it.
@@ -171,7 +171,7 @@ describe('a pipeline error on the bus', () => {
     expectBothStopped(created);
   });
 
-  it('BUG (whenStopped never settles on failure) — playback side, an output that cannot be opened: failed, ERR_GST_PIPELINE naming filesink, both pipelines NULL', async () => {
+  it('playback side, an output that cannot be opened: failed, ERR_GST_PIPELINE naming filesink, both pipelines NULL', async () => {
     const created = line({ out: '/nonexistent-dir/x.webm' });
     const { manager } = created;
     manager.start();
@@ -189,7 +189,7 @@ describe('a pipeline error on the bus', () => {
 });
 
 describe('stopping while streaming threads wait on signal handlers', () => {
-  // BUG (src/gst/manager.ts line 813, #doShutdown): `for (const sink of sinks) sink.emitSignals
+  // Regression (fixed; this is how it was found): (src/gst/manager.ts line 813, #doShutdown): `for (const sink of sinks) sink.emitSignals
   // = false;` runs before `stopPipeline(analysis, sinks)`, so stopPipeline finds emit-signals
   // already off, skips its settle wait and calls setState(NULL) at once — while a streaming
   // thread may be blocked waiting for the JS thread to run its new-sample handler. setState
@@ -199,7 +199,7 @@ describe('stopping while streaming threads wait on signal handlers', () => {
   //
   // A deadlock blocks the event loop, so this runs in a child process (the built dist) that
   // the test kills when a stop does not return within 5 s.
-  it('BUG (deadlock at stop in signal mode) — never hangs: 20 seeded stops with appsink new-sample signals and probe handoffs active', async () => {
+  it('never hangs: 20 seeded stops with appsink new-sample signals and probe handoffs active', async () => {
     const events = await runSignalStops({ seed: 0x5eed, runs: 20, stopTimeoutMs: 5000, totalTimeoutMs: 50_000 });
     const stops = events.filter((e) => e.event === 'stopped');
     expect(stops).toHaveLength(20);
@@ -414,17 +414,17 @@ describe('bad input', () => {
     }
   });
 
-  // BUG (src/gst/delayLine.ts, line 125): a source URI is checked only for the shape
+  // Regression (fixed; this is how it was found): (src/gst/delayLine.ts, line 125): a source URI is checked only for the shape
   // `scheme://`, so a scheme no GStreamer element handles is accepted and fails only at start()
   // (ERR_GST_PIPELINE "No URI handler implemented for …", leaving the line waiting). Fix: also
   // require `Gst.uriProtocolIsSupported(Gst.URIType.SRC, scheme)`, else ConfigError('source').
-  it('BUG (unknown URI scheme accepted) — createDelayLine refuses a URI scheme no GStreamer source handles with ConfigError', () => {
+  it('createDelayLine refuses a URI scheme no GStreamer source handles with ConfigError', () => {
     expect(codeOf(() => line({ source: 'nosuchscheme://host/file.webm' }))).toBe(ErrorCode.INVALID_CONFIG);
   });
 
-  // BUG (src/gst/delayLine.ts): sourcePipeline is never parsed (see the stall test above), so
+  // Regression (fixed; this is how it was found): (src/gst/delayLine.ts): sourcePipeline is never parsed (see the stall test above), so
   // its check for an appsink named "video" runs against the built-in test pipeline and passes.
-  it('BUG (sourcePipeline ignored) — createDelayLine refuses a sourcePipeline without an appsink named video', () => {
+  it('createDelayLine refuses a sourcePipeline without an appsink named video', () => {
     let error: unknown;
     try {
       line({ sourcePipeline: 'videotestsrc is-live=true ! fakesink audiotestsrc is-live=true ! appsink name=audio' });
