@@ -561,6 +561,15 @@ export class GstBufferManager {
     item.release();
   };
 
+  /**
+   * The period (ms) of the polls and playout ticks: a frame interval, but at most a third of
+   * the lead so a sample is always pushed well before it is due.
+   */
+  get #pumpMs(): number {
+    const leadMs = (this.#options.lead ?? 0.2) * 1000;
+    return Math.max(1, Math.min(1000 / this.framerate, leadMs / 3));
+  }
+
   #wireStreams(): void {
     const o = this.#options;
     const scheduler = this.#scheduler;
@@ -577,8 +586,13 @@ export class GstBufferManager {
     const track = (tracker: SampleTracker): void => {
       this.#trackers.push(tracker);
     };
-    if (el.videoAppsink) sub.add(fromAppSink(el.videoAppsink as GstAppSink, { mode, tracker: track }).subscribe(this.#video));
-    if (el.audioAppsink) sub.add(fromAppSink(el.audioAppsink as GstAppSink, { mode, tracker: track }).subscribe(this.#audio));
+    // Every periodic job (appsink polls, the windows' playout) runs at one period, about a frame
+    // interval, so Node's timer lists fire them together: each wake-up of the JS thread costs
+    // 65–100 µs of CPU here, more than the work it does (the delay bench).
+    const pumpMs = this.#pumpMs;
+    const pull = { mode, tracker: track, pollIntervalMs: pumpMs, scheduler };
+    if (el.videoAppsink) sub.add(fromAppSink(el.videoAppsink as GstAppSink, pull).subscribe(this.#video));
+    if (el.audioAppsink) sub.add(fromAppSink(el.audioAppsink as GstAppSink, pull).subscribe(this.#audio));
 
     let sawSample = false;
     const onArrival = (item: HeldSample): void => {
@@ -606,6 +620,7 @@ export class GstBufferManager {
       }),
       timeWindow<HeldSample>({
         delay: delayNs,
+        tickMs: pumpMs,
         capacity: this.frameCapacity,
         keepBehind: keepBehindNs,
         lead: leadNs,
@@ -641,6 +656,7 @@ export class GstBufferManager {
     const audioWindow$ = this.#audio.pipe(
       timeWindow<HeldSample>({
         delay: delayNs,
+        tickMs: pumpMs,
         capacity: this.audioCapacity,
         keepBehind: keepBehindNs,
         lead: leadNs,
@@ -721,8 +737,8 @@ export class GstBufferManager {
   #watchBuses(): void {
     const el = this.#elements;
     const buses: Observable<BusMessage>[] = [];
-    if (el.analysisPipeline) buses.push(busMessages(el.analysisPipeline as GstPipeline));
-    if (el.playbackPipeline) buses.push(busMessages(el.playbackPipeline as GstPipeline));
+    if (el.analysisPipeline) buses.push(busMessages(el.analysisPipeline as GstPipeline, { intervalMs: 100 }));
+    if (el.playbackPipeline) buses.push(busMessages(el.playbackPipeline as GstPipeline, { intervalMs: 100 }));
     const playback = (el.playbackPipeline as GstPipeline | null | undefined)?.name;
     const sub = merge(...buses).subscribe((message) => {
       if (message.type === 'error') {
