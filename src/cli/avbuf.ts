@@ -27,6 +27,10 @@ commands:
                     every state machine definition (states, transitions, guards, timers),
                     as Mermaid diagrams (default), Graphviz DOT, JSON or the Markdown of
                     docs/machines.md
+  machines [--format mermaid|dot|json|markdown]
+                    every state machine definition (states, transitions, guards, timers),
+                    as Mermaid diagrams (default), Graphviz DOT, JSON or the Markdown of
+                    docs/machines.md
   help              this text
 
 options:
@@ -140,6 +144,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'demo': {
       const { runDemo } = await import('./demo.js');
       return runDemo({ json: values.json ?? false });
+    }
+    case 'machines': {
+      const { runMachines } = await import('./machinesCommand.js');
+      return runMachines({ format: values.format });
     }
     case 'machines': {
       const { runMachines } = await import('./machinesCommand.js');
