@@ -236,13 +236,13 @@ export function toMarkdown(graphs: readonly NamedMachineGraph[]): string {
     out.push(`${origin}.${graph.description === undefined ? '' : ` ${graph.description}`}`);
     out.push('', '```mermaid', toMermaid(graph).trimEnd(), '```');
 
-    out.push('', '| State | Type | Tags | Entry | Exit | Description |', '| --- | --- | --- | --- | --- | --- |');
+    out.push('', '**States**', '', '| State | Type | Tags | Entry | Exit | Description |', '| --- | --- | --- | --- | --- | --- |');
     for (const s of graph.states) {
       const type = s.type === 'compound' && s.initial !== undefined ? `compound (starts in \`${s.initial}\`)` : s.type;
       out.push(`| ${code(s.id)} | ${cell(type)} | ${codes(s.tags)} | ${codes(s.entry)} | ${codes(s.exit)} | ${cell(s.description ?? '')} |`);
     }
 
-    out.push('', '| From | Event | Guard | To | Actions |', '| --- | --- | --- | --- | --- |');
+    out.push('', '**Transitions** (for each state, in the order XState tries them)', '', '| From | Event | Guard | To | Actions |', '| --- | --- | --- | --- | --- |');
     for (const t of graph.transitions) {
       const event = t.invoke === undefined ? t.event : `${t.event} (${t.invoke})`;
       const to = t.target === null ? 'stays (no target)' : `${code(t.target)}${t.reenter ? ', re-entered' : ''}`;
