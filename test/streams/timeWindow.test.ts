@@ -6,38 +6,42 @@
  */
 import fc from 'fast-check';
 import { take } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
-import { scheduledSource, type Message } from '../helpers/scheduledSource.js';
 import { describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import type { DropReason } from '../../src/streams/timed.js';
 import { createTimeWindowStats, TimedQueue, timeWindow, type TimeWindowStats } from '../../src/streams/timeWindow.js';
+import {
+  completeAt,
+  errorAt,
+  nextAt,
+  ptsContinuity,
+  runMarbles,
+  scheduledSource,
+  timedValues,
+  videoFrames,
+  virtualClock,
+  type ClockJump,
+  type ScheduledMessage,
+  type TestVideoFrame,
+  type TimedValue,
+} from '../../src/testing/index.js';
 
 const MS = 1_000_000;
 const HALF_MS = MS / 2;
 
-interface Item {
-  readonly id: string;
-  readonly pts: number;
-  readonly duration: number;
-}
-/** An item at `ms` milliseconds of PTS. */
-const at = (id: string, ms: number): Item => ({ id, pts: ms * MS, duration: 0 });
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+const toEqual = (actual: unknown, expected: unknown): void => expect(actual).toEqual(expected);
 const recorder = () => {
   const drops: [string, DropReason][] = [];
-  return { drops, onDrop: (item: Item, reason: DropReason) => void drops.push([item.id, reason]) };
+  return { drops, onDrop: (item: TimedValue, reason: DropReason) => void drops.push([item.id, reason]) };
 };
 const stats = (s: Partial<TimeWindowStats>): TimeWindowStats => ({ ...createTimeWindowStats(), ...s });
 
 describe('timeWindow', () => {
-  const a = at('a', 0);
-  const b = at('b', 2);
-  const c = at('c', 4);
+  const { a, b, c } = timedValues({ a: 0, b: 2, c: 4 }, 'ms');
 
   it('emits each item `delay` after its PTS, in order, then completes after the last', () => {
     const st = createTimeWindowStats();
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+    runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('a-b-c|', { a, b, c });
       expectObservable(source.pipe(timeWindow({ delay: 10 * MS, capacity: 8, tickMs: 1, stats: st }))).toBe('----------a-b-(c|)', { a, b, c });
       expectSubscriptions(source.subscriptions).toBe('^----!');
@@ -46,13 +50,13 @@ describe('timeWindow', () => {
   });
 
   it('checks the playout every tickMs (default 5 ms) while items are held', () => {
-    testScheduler().run(({ cold, expectObservable }) => {
+    runMarbles(toEqual, ({ cold, expectObservable }) => {
       expectObservable(cold('a-b-c|', { a, b, c }).pipe(timeWindow({ delay: 10 * MS, capacity: 8 }))).toBe('----------a----(bc|)', { a, b, c });
     });
   });
 
   it('releases items `lead` ahead of the playback position', () => {
-    testScheduler().run(({ cold, expectObservable }) => {
+    runMarbles(toEqual, ({ cold, expectObservable }) => {
       expectObservable(cold('a-b-c|', { a, b, c }).pipe(timeWindow({ delay: 10 * MS, lead: 3 * MS, capacity: 8, tickMs: 1 }))).toBe(
         '-------a-b-(c|)',
         { a, b, c },
@@ -61,9 +65,8 @@ describe('timeWindow', () => {
   });
 
   it('puts an out-of-order item at its place, after items of equal PTS', () => {
-    const b2 = at('b2', 2);
-    const c8 = at('c8', 8);
-    testScheduler().run(({ cold, expectObservable }) => {
+    const { b2, c8 } = timedValues({ b2: 2, c8: 8 }, 'ms');
+    runMarbles(toEqual, ({ cold, expectObservable }) => {
       expectObservable(cold('a-cbd|', { a, b, c: c8, d: b2 }).pipe(timeWindow({ delay: 10 * MS, capacity: 8, tickMs: 1 }))).toBe(
         '----------a-(bd)--(c|)',
         { a, b, c: c8, d: b2 },
@@ -72,9 +75,8 @@ describe('timeWindow', () => {
   });
 
   it('emits the very objects it received', () => {
-    const ts = testScheduler();
-    const out: Item[] = [];
-    ts.run(({ cold }) => {
+    const out: TimedValue[] = [];
+    runMarbles(toEqual, ({ cold }) => {
       cold('a-b|', { a, b })
         .pipe(timeWindow({ delay: MS, capacity: 2, tickMs: 1 }))
         .subscribe((item) => out.push(item));
@@ -87,8 +89,8 @@ describe('timeWindow', () => {
   it('drops the lowest-PTS held item as overflow before holding one more than capacity, or the new item when it is the lowest', () => {
     const r = recorder();
     const st = createTimeWindowStats();
-    testScheduler().run(({ cold, expectObservable }) => {
-      const [x, y, z] = [at('x', 0), at('y', 1), at('z', 2)];
+    runMarbles(toEqual, ({ cold, expectObservable }) => {
+      const { x, y, z } = timedValues({ x: 0, y: 1, z: 2 }, 'ms');
       expectObservable(cold('xyz|', { x, y, z }).pipe(timeWindow({ delay: 10 * MS, capacity: 2, tickMs: 1, onDrop: r.onDrop, stats: st }))).toBe(
         '-----------y(z|)',
         { y, z },
@@ -109,11 +111,10 @@ describe('timeWindow', () => {
   it('drops held items as late when the clock jumps more than keepBehind past them, and emits the ones that became due', () => {
     const r = recorder();
     const st = createTimeWindowStats();
-    const ts = testScheduler();
-    ts.run(({ cold, expectObservable }) => {
+    runMarbles(toEqual, ({ cold, expectObservable, scheduler }) => {
       // The event loop "blocks" at 11 ms: running time jumps 3 ms ahead.
-      const now = () => (ts.now() >= 11 ? ts.now() + 3 : ts.now()) * MS;
-      const window = timeWindow({ delay: 10 * MS, keepBehind: MS, capacity: 8, tickMs: 1, now, scheduler: ts, onDrop: r.onDrop, stats: st });
+      const now = virtualClock(scheduler, { jumps: [{ atMs: 11, by: 3 * MS }] });
+      const window = timeWindow({ delay: 10 * MS, keepBehind: MS, capacity: 8, tickMs: 1, now, scheduler, onDrop: r.onDrop, stats: st });
       expectObservable(cold('a-b-c|', { a, b, c }).pipe(window)).toBe('----------a(c|)', { a, c });
     });
     expect(r.drops).toEqual([['b', 'late']]);
@@ -122,8 +123,8 @@ describe('timeWindow', () => {
 
   it('drops held items as late when the ticks come too seldom to play them in time', () => {
     const r = recorder();
-    testScheduler().run(({ cold, expectObservable }) => {
-      const late = at('late', 12);
+    runMarbles(toEqual, ({ cold, expectObservable }) => {
+      const { late } = timedValues({ late: 12 }, 'ms');
       const window = timeWindow({ delay: 10 * MS, keepBehind: 5 * MS, capacity: 8, tickMs: 20, onDrop: r.onDrop });
       expectObservable(cold('a-l|', { a, l: late }).pipe(window)).toBe('40ms |');
     });
@@ -136,8 +137,8 @@ describe('timeWindow', () => {
   it('drops an item that arrives already late at once, and emits one that arrives already due at once', () => {
     const r = recorder();
     const st = createTimeWindowStats();
-    testScheduler().run(({ cold, expectObservable }) => {
-      const due = at('due', 20);
+    runMarbles(toEqual, ({ cold, expectObservable }) => {
+      const { due } = timedValues({ due: 20 }, 'ms');
       const window = timeWindow({ delay: 10 * MS, keepBehind: 5 * MS, capacity: 8, onDrop: r.onDrop, stats: st });
       expectObservable(cold('30ms a d|', { a, d: due }).pipe(window)).toBe('31ms d|', { d: due });
     });
@@ -148,7 +149,7 @@ describe('timeWindow', () => {
   it('on a source error drops the held items as teardown and errors at once', () => {
     const r = recorder();
     const st = createTimeWindowStats();
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+    runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('a-b-#', { a, b }, new Error('boom'));
       expectObservable(source.pipe(timeWindow({ delay: 10 * MS, capacity: 8, onDrop: r.onDrop, stats: st }))).toBe('----#', undefined, new Error('boom'));
       expectSubscriptions(source.subscriptions).toBe('^---!');
@@ -163,8 +164,8 @@ describe('timeWindow', () => {
   it('on unsubscription drops every held item as teardown exactly once and unsubscribes from the source', () => {
     const r = recorder();
     const st = createTimeWindowStats();
-    const d = at('d', 6);
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+    const { d } = timedValues({ d: 6 }, 'ms');
+    runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('a-b-c-d-|', { a, b, c, d });
       const window = timeWindow({ delay: 4 * MS, capacity: 8, tickMs: 1, onDrop: r.onDrop, stats: st });
       expectObservable(source.pipe(window), '^------!').toBe('----a-b-', { a, b });
@@ -180,8 +181,8 @@ describe('timeWindow', () => {
   it('stops at once when a consumer unsubscribes while it emits, dropping the rest once', () => {
     const r = recorder();
     const st = createTimeWindowStats();
-    const a2 = at('a2', 0);
-    testScheduler().run(({ cold, expectObservable }) => {
+    const { a2 } = timedValues({ a2: 0 }, 'ms');
+    runMarbles(toEqual, ({ cold, expectObservable }) => {
       const window = timeWindow({ delay: 10 * MS, capacity: 8, tickMs: 1, onDrop: r.onDrop, stats: st });
       expectObservable(cold('ab|', { a, b: a2 }).pipe(window, take(1))).toBe('10ms (a|)', { a });
     });
@@ -190,20 +191,44 @@ describe('timeWindow', () => {
   });
 
   it('runs no timer while nothing is held', () => {
-    const ts = testScheduler();
-    const now = vi.fn(() => ts.now() * MS);
     const seen: number[] = [];
-    ts.run(({ cold, flush }) => {
-      ts.maxFrames = 1000; // a timer that never stops would leave actions behind instead of hanging
-      cold('a 50ms b', { a, b: at('b', 51) })
-        .pipe(timeWindow({ delay: 10 * MS, capacity: 8, now, scheduler: ts }))
-        .subscribe(() => seen.push(ts.now()));
+    const now = runMarbles(toEqual, ({ cold, flush, scheduler, clock }) => {
+      const now = vi.fn(clock);
+      scheduler.maxFrames = 1000; // a timer that never stops would leave actions behind instead of hanging
+      cold('a 50ms b', { a, b: timedValues({ b: 51 }, 'ms').b })
+        .pipe(timeWindow({ delay: 10 * MS, capacity: 8, now, scheduler }))
+        .subscribe(() => seen.push(scheduler.now()));
       flush();
-      expect(ts.actions).toHaveLength(0);
+      expect(scheduler.actions).toHaveLength(0);
+      return now;
     });
     expect(seen).toEqual([10, 61]);
     // Arrivals at 0 and 51; ticks at 5 and 10 (a out, window empty: no more), then 56 and 61.
     expect(now).toHaveBeenCalledTimes(6);
+  });
+
+  it('plays every frame of live 30 fps video 7 s late through the spec\'s window of 210, and loses frames with one less', () => {
+    // Frames arrive at their PTS, rounded up to the 1 ms of virtual time; the clock reads whole ms.
+    const frames = videoFrames(400);
+    const run = (capacity: number) =>
+      runMarbles(toEqual, ({ scheduler }) => {
+        const played: { frame: TestVideoFrame; at: number }[] = [];
+        const st = createTimeWindowStats();
+        scheduledSource(scheduler, [...frames.map((f) => nextAt(Math.ceil(f.pts / MS), f)), completeAt(14_000)])
+          .pipe(timeWindow({ delay: 7000 * MS, capacity, tickMs: 1, stats: st }))
+          .subscribe((frame) => played.push({ frame, at: scheduler.now() * MS }));
+        return { played, st };
+      });
+    const spec = run(210);
+    expect(spec.played).toHaveLength(400);
+    expect(ptsContinuity(spec.played.map((p) => p.frame), { start: 0 })).toEqual({ count: 400, gaps: [], overlaps: [] });
+    expect(spec.played.every(({ frame, at }) => at - frame.pts >= 7000 * MS && at - frame.pts < 7001 * MS)).toBe(true);
+    expect(spec.st).toMatchObject({ maxSize: 210, droppedOverflow: 0 });
+    // One short: every arrival from the 210th on sheds the oldest frame, so frames 0-190 never play.
+    const short = run(209);
+    const lost = frames[191]!.pts;
+    expect(short.st).toMatchObject({ maxSize: 209, droppedOverflow: 191, emitted: 209 });
+    expect(ptsContinuity(short.played.map((p) => p.frame), { start: 0 })).toEqual({ count: 209, gaps: [{ index: 0, expected: 0, actual: lost, size: lost }], overlaps: [] });
   });
 
   it('rejects bad options with ERR_INVALID_CONFIG naming the field', () => {
@@ -247,8 +272,8 @@ interface Scenario {
   readonly lead: number;
   readonly tickMs: number;
   readonly arrivals: readonly Arrival[];
-  /** Clock jumps: from `at` ms on, running time is `by` ns further ahead. */
-  readonly jumps: readonly { at: number; by: number }[];
+  /** Clock jumps: from `atMs` on, running time is `by` ns further ahead. */
+  readonly jumps: readonly ClockJump[];
   readonly end: 'complete' | 'error' | 'unsubscribe' | 'none';
   readonly endAt: number;
   readonly explicitScheduler: boolean;
@@ -263,7 +288,7 @@ interface Outcome {
 }
 
 
-const runningTime = (s: Scenario, t: number): number => t * MS + s.jumps.filter((j) => j.at <= t).reduce((sum, j) => sum + j.by, 0);
+const runningTime = (s: Scenario, t: number): number => t * MS + s.jumps.filter((j) => j.atMs <= t).reduce((sum, j) => sum + j.by, 0);
 
 /**
  * The reference: a simulation over whole milliseconds. At each one, the source's arrivals
@@ -338,24 +363,26 @@ function model(s: Scenario): Outcome {
   throw new Error('model did not finish');
 }
 
+interface Arrived {
+  readonly i: number;
+  readonly pts: number;
+  readonly duration: number;
+}
+
 function real(s: Scenario): Outcome {
   const out: Outcome = { emitted: [], drops: [], end: null, stats: createTimeWindowStats(), lastFrame: 0 };
-  const ts = new TestScheduler(() => undefined);
-  ts.run(({ flush }) => {
+  runMarbles(toEqual, ({ scheduler: ts, flush }) => {
     ts.maxFrames = 100_000;
-    const messages: Message<{ i: number; pts: number; duration: number }>[] = s.arrivals.map((arr, i) => ({
-      frame: arr.t,
-      notification: { kind: 'N', value: { i, pts: arr.pts, duration: 0 } },
-    }));
-    if (s.end === 'complete') messages.push({ frame: s.endAt, notification: { kind: 'C' } });
-    if (s.end === 'error') messages.push({ frame: s.endAt, notification: { kind: 'E', error: new Error('source') } });
-    const window = timeWindow<{ i: number; pts: number; duration: number }>({
+    const messages: ScheduledMessage<Arrived>[] = s.arrivals.map((arr, i) => nextAt(arr.t, { i, pts: arr.pts, duration: 0 }));
+    if (s.end === 'complete') messages.push(completeAt(s.endAt));
+    if (s.end === 'error') messages.push(errorAt(s.endAt, new Error('source')));
+    const window = timeWindow<Arrived>({
       delay: s.delay,
       capacity: s.capacity,
       keepBehind: s.keepBehind,
       lead: s.lead,
       tickMs: s.tickMs,
-      now: () => runningTime(s, ts.now()),
+      now: virtualClock(ts, { jumps: s.jumps }),
       onDrop: (item, reason) => out.drops.push([item.i, reason]),
       stats: out.stats,
       ...(s.explicitScheduler ? { scheduler: ts } : {}),
@@ -386,7 +413,7 @@ const scenario: fc.Arbitrary<Scenario> = fc
     lead: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10 }).map((n) => n * HALF_MS)),
     tickMs: fc.integer({ min: 1, max: 4 }),
     steps: fc.array(fc.record({ gap: fc.integer({ min: 0, max: 4 }), jitter: fc.integer({ min: -12, max: 12 }).map((n) => n * HALF_MS) }), { maxLength: 25 }),
-    jumps: fc.array(fc.record({ at: fc.integer({ min: 0, max: 80 }), by: fc.integer({ min: 0, max: 40 }).map((n) => n * HALF_MS) }), { maxLength: 3 }),
+    jumps: fc.array(fc.record({ atMs: fc.integer({ min: 0, max: 80 }), by: fc.integer({ min: 0, max: 40 }).map((n) => n * HALF_MS) }), { maxLength: 3 }),
     end: fc.constantFrom('complete', 'error', 'unsubscribe', 'none' as const),
     endAfter: fc.integer({ min: 0, max: 30 }),
     explicitScheduler: fc.boolean(),
