@@ -29,6 +29,11 @@ export interface AppSinkOptions {
   maxPerPoll?: number;
   /** Scheduler of the poll timer (default asyncScheduler). */
   scheduler?: SchedulerLike;
+  /**
+   * Poll on each emission of this Observable instead of a timer of its own (poll mode), so
+   * several polls and windows share one wake-up of the JS thread.
+   */
+  tick?: Observable<unknown>;
   /** Receives the sink's sample tracker (its counts, and `flush()` once the pipeline stopped). */
   tracker?: (tracker: SampleTracker) => void;
 }
@@ -105,6 +110,7 @@ export function fromAppSink(sink: GstAppSink, options: AppSinkOptions = {}): Obs
         take(sample);
       }
     };
+    if (options.tick) return options.tick.subscribe(poll);
     const action = scheduler.schedule(function repeat() {
       poll();
       if (!subscriber.closed) this.schedule(undefined, pollIntervalMs);

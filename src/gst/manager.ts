@@ -23,12 +23,14 @@ import {
   Subject,
   Subscription,
   asyncScheduler,
+  filter,
   interval,
   merge,
+  share,
   type Observable,
   type SchedulerLike,
 } from 'rxjs';
-import { createActor, type Actor, type SnapshotFrom } from 'xstate';
+import { createActor, type Actor, type InspectionEvent, type SnapshotFrom } from 'xstate';
 import { ConfigError, ErrorCode, GstError } from '../core/errors.js';
 import { childLogger, silentLogger, type Logger } from '../core/logger.js';
 import { NS_PER_MS, NS_PER_SECOND } from '../core/time.js';
@@ -338,6 +340,26 @@ export class GstBufferManager {
     return this.#actor;
   }
 
+  readonly #inspectors = new Set<{ observer: (event: InspectionEvent) => void; detach: (() => void) | undefined }>();
+
+  /**
+   * Attaches an XState inspection observer (the inspector's bus) to the line's actor system:
+   * now if the line has started, otherwise as it starts.
+   * @returns a function that detaches it.
+   */
+  addInspector(observer: (event: InspectionEvent) => void): () => void {
+    const entry = { observer, detach: undefined as (() => void) | undefined };
+    if (this.#actor) {
+      const subscription = this.#actor.system.inspect(observer);
+      entry.detach = () => subscription.unsubscribe();
+    }
+    this.#inspectors.add(entry);
+    return () => {
+      entry.detach?.();
+      this.#inspectors.delete(entry);
+    };
+  }
+
   /** The current state name ('idle' before start). */
   get state(): string {
     const snapshot = this.#actor?.getSnapshot();
@@ -423,6 +445,10 @@ export class GstBufferManager {
       },
     });
     this.#actor = actor;
+    for (const entry of this.#inspectors) {
+      const subscription = actor.system.inspect(entry.observer);
+      entry.detach = () => subscription.unsubscribe();
+    }
     let lastState = '';
     actor.subscribe((snapshot) => {
       const name = stateName(snapshot);
@@ -570,6 +596,14 @@ export class GstBufferManager {
     return Math.max(1, Math.min(1000 / this.framerate, leadMs / 3));
   }
 
+  /** The shared tick (created on first use; shared while anything is subscribed). */
+  get #pump$(): Observable<number> {
+    this.#pumpShared ??= interval(this.#pumpMs, this.#scheduler).pipe(share());
+    return this.#pumpShared;
+  }
+
+  #pumpShared: Observable<number> | undefined;
+
   #wireStreams(): void {
     const o = this.#options;
     const scheduler = this.#scheduler;
@@ -586,11 +620,11 @@ export class GstBufferManager {
     const track = (tracker: SampleTracker): void => {
       this.#trackers.push(tracker);
     };
-    // Every periodic job (appsink polls, the windows' playout) runs at one period, about a frame
-    // interval, so Node's timer lists fire them together: each wake-up of the JS thread costs
-    // 65–100 µs of CPU here, more than the work it does (the delay bench).
-    const pumpMs = this.#pumpMs;
-    const pull = { mode, tracker: track, pollIntervalMs: pumpMs, scheduler };
+    // Every periodic job (appsink polls, the windows' playout, bus polls, progress) runs on one
+    // shared tick of about a frame interval: each wake-up of the JS thread costs 65–100 µs of
+    // CPU here, more than the work it does (the delay bench).
+    const pump$ = this.#pump$;
+    const pull = { mode, tracker: track, tick: pump$, scheduler };
     if (el.videoAppsink) sub.add(fromAppSink(el.videoAppsink as GstAppSink, pull).subscribe(this.#video));
     if (el.audioAppsink) sub.add(fromAppSink(el.audioAppsink as GstAppSink, pull).subscribe(this.#audio));
 
@@ -620,7 +654,7 @@ export class GstBufferManager {
       }),
       timeWindow<HeldSample>({
         delay: delayNs,
-        tickMs: pumpMs,
+        tick: pump$,
         capacity: this.frameCapacity,
         keepBehind: keepBehindNs,
         lead: leadNs,
@@ -656,7 +690,7 @@ export class GstBufferManager {
     const audioWindow$ = this.#audio.pipe(
       timeWindow<HeldSample>({
         delay: delayNs,
-        tickMs: pumpMs,
+        tick: pump$,
         capacity: this.audioCapacity,
         keepBehind: keepBehindNs,
         lead: leadNs,
@@ -710,8 +744,9 @@ export class GstBufferManager {
     const logEvery = (o.logInterval ?? 5) * 10;
     let ticks = 0;
     let lastLog = { received: 0, sent: 0 };
+    const every100ms = Math.max(1, Math.round(100 / this.#pumpMs));
     sub.add(
-      interval(100, scheduler).subscribe(() => {
+      pump$.pipe(filter((n) => n % every100ms === 0)).subscribe(() => {
         const sent = (videoSink?.pushed ?? 0) + (audioSink?.pushed ?? 0);
         if (sent !== lastSent) {
           lastSent = sent;
@@ -737,8 +772,12 @@ export class GstBufferManager {
   #watchBuses(): void {
     const el = this.#elements;
     const buses: Observable<BusMessage>[] = [];
-    if (el.analysisPipeline) buses.push(busMessages(el.analysisPipeline as GstPipeline, { intervalMs: 100 }));
-    if (el.playbackPipeline) buses.push(busMessages(el.playbackPipeline as GstPipeline, { intervalMs: 100 }));
+    // Polled on the shared tick, about every 100 ms; the tick runs from start() to the end of
+    // stop(), so the bus (and Node) stays alive as long as the line.
+    const every100ms = Math.max(1, Math.round(100 / this.#pumpMs));
+    const tick = this.#pump$.pipe(filter((n) => n % every100ms === 0));
+    if (el.analysisPipeline) buses.push(busMessages(el.analysisPipeline as GstPipeline, { tick }));
+    if (el.playbackPipeline) buses.push(busMessages(el.playbackPipeline as GstPipeline, { tick }));
     const playback = (el.playbackPipeline as GstPipeline | null | undefined)?.name;
     const sub = merge(...buses).subscribe((message) => {
       if (message.type === 'error') {

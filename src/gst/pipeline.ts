@@ -46,21 +46,29 @@ export interface BusMessage {
  * `intervalMs` (default 20). The poll timer also keeps Node alive while a pipeline runs:
  * node-gtk's signal delivery alone does not.
  */
-export function busMessages(pipeline: GstPipeline, options: { intervalMs?: number; scheduler?: SchedulerLike } = {}): Observable<BusMessage> {
+export function busMessages(
+  pipeline: GstPipeline,
+  options: { intervalMs?: number; scheduler?: SchedulerLike; tick?: Observable<unknown> } = {},
+): Observable<BusMessage> {
   const intervalMs = options.intervalMs ?? 20;
   const scheduler = options.scheduler ?? asyncScheduler;
   return new Observable<BusMessage>((subscriber) => {
     const { Gst } = loadGst();
     const bus = pipeline.getBus();
     const types = Gst.MessageType.ERROR | Gst.MessageType.WARNING | Gst.MessageType.EOS;
-    const action = scheduler.schedule(function poll() {
+    const drain = (): void => {
       for (;;) {
         if (subscriber.closed) return;
         const message = bus.timedPopFiltered(0n, types);
-        if (!message) break;
+        if (!message) return;
         subscriber.next(toBusMessage(Gst.MessageType, message));
       }
-      this.schedule(undefined, intervalMs);
+    };
+    // With a shared tick, the bus is polled on it (the caller's timer keeps Node alive).
+    if (options.tick) return options.tick.subscribe(drain);
+    const action = scheduler.schedule(function poll() {
+      drain();
+      if (!subscriber.closed) this.schedule(undefined, intervalMs);
     }, 0);
     return () => {
       action.unsubscribe();

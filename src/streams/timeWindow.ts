@@ -1,4 +1,4 @@
-import { asyncScheduler, Observable, type OperatorFunction, type SchedulerAction, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { asyncScheduler, isObservable, Observable, Subscription, type OperatorFunction, type SchedulerAction, type SchedulerLike, type Subscriber } from 'rxjs';
 import { show } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { NS_PER_MS } from '../core/time.js';
@@ -44,6 +44,12 @@ export interface TimeWindowOptions<T> {
   readonly lead?: number;
   /** How often the playout is checked while items are held, in ms (> 0). Default 5. */
   readonly tickMs?: number;
+  /**
+   * An external playout clock instead of the window's own timer: while items are held, the
+   * playout is checked on each emission of `tick` (and still at every arrival). Share one
+   * tick among several windows and polls so the thread wakes once per period for all of them.
+   */
+  readonly tick?: Observable<unknown>;
   /**
    * The running time in ns. Default: nanoseconds of `scheduler` time since subscription.
    * Give the pipeline's clock here (running time = clock time − base time) to play out
@@ -105,7 +111,11 @@ export function timeWindow<T extends Timed>(options: TimeWindowOptions<T>): Oper
   const scheduler = options.scheduler ?? asyncScheduler;
   const stats = options.stats ?? createTimeWindowStats();
   if (typeof stats !== 'object') throw new ConfigError('stats', `expected an object, got ${show(stats)}`);
-  const config: WindowConfig<T> = { delay, capacity, keepBehind, lead, tickMs, now, onDrop, scheduler, stats };
+  const tick = options.tick;
+  if (tick !== undefined && !isObservable(tick)) {
+    throw new ConfigError('tick', `expected an Observable, got ${show(tick)}`);
+  }
+  const config: WindowConfig<T> = { delay, capacity, keepBehind, lead, tickMs, tick, now, onDrop, scheduler, stats };
 
   return (source) =>
     new Observable<T>((subscriber) => {
@@ -135,6 +145,7 @@ interface WindowConfig<T> {
   readonly keepBehind: number;
   readonly lead: number;
   readonly tickMs: number;
+  readonly tick: Observable<unknown> | undefined;
   readonly now: (() => number) | undefined;
   readonly onDrop: DropHandler<T> | undefined;
   readonly scheduler: SchedulerLike;
@@ -196,7 +207,20 @@ class DelayWindow<T extends Timed> {
     const size = queue.size;
     stats.size = size;
     if (size > stats.maxSize) stats.maxSize = size;
-    if (this.timer === null) this.timer = this.config.scheduler.schedule<DelayWindow<T>>(tick, this.config.tickMs, this);
+    if (this.timer === null) this.startTicking();
+  }
+
+  private startTicking(): void {
+    const external = this.config.tick;
+    if (external === undefined) {
+      this.timer = this.config.scheduler.schedule<DelayWindow<T>>(tick, this.config.tickMs, this);
+      return;
+    }
+    // Assigned before anything can run: a synchronous first emission finds the subscription.
+    const subscription = new Subscription();
+    this.timer = subscription;
+    subscription.add(external.subscribe(() => this.onTick(null)));
+    if (subscription.closed && this.timer === subscription) this.timer = null;
   }
 
   /** Drops late items and emits due ones. False when the subscription ended meanwhile. */
@@ -225,14 +249,18 @@ class DelayWindow<T extends Timed> {
     return true;
   }
 
-  /** One tick of the playout timer; reschedules itself while items are held. */
-  onTick(action: SchedulerAction<DelayWindow<T>>): void {
+  /**
+   * One tick of the playout timer (own: reschedules itself while items are held; external:
+   * `action` is null, the subscription to the tick ends when nothing is held).
+   */
+  onTick(action: SchedulerAction<DelayWindow<T>> | null): void {
     if (this.closed) return;
     if (!this.playout(this.now() - this.config.delay)) return;
     if (this.queue.size > 0) {
-      this.timer = action.schedule(this, this.config.tickMs);
+      if (action !== null) this.timer = action.schedule(this, this.config.tickMs);
       return;
     }
+    if (action === null) this.timer?.unsubscribe();
     this.timer = null;
     if (this.sourceDone) this.subscriber.complete();
   }
