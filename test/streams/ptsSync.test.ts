@@ -5,38 +5,44 @@
  * written with arrays, sort and filter.
  */
 import fc from 'fast-check';
-import { Observable } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
-import { scheduledSource, type Message } from '../helpers/scheduledSource.js';
+import { Observable, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { createPtsSyncStats, ptsSync, type PtsSyncStats } from '../../src/streams/ptsSync.js';
 import type { DropReason, Timed } from '../../src/streams/timed.js';
+import {
+  audioChunks,
+  completeAt,
+  errorAt,
+  nextAt,
+  runMarbles,
+  sampleCounter,
+  scheduledSource,
+  timedValues,
+  videoFrames,
+  type ScheduledMessage,
+  type TimedValue,
+} from '../../src/testing/index.js';
 
 const MS = 1_000_000;
 const HALF_MS = MS / 2;
 
-interface Chunk extends Timed {
-  readonly id: string;
-}
-const audio = (id: string, ms: number, durationMs = 0): Chunk => ({ id, pts: ms * MS, duration: durationMs * MS });
-const video = (ms: number): Timed => ({ pts: ms * MS, duration: 0 });
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+const toEqual = (actual: unknown, expected: unknown): void => expect(actual).toEqual(expected);
 const recorder = () => {
   const drops: [string, DropReason][] = [];
-  return { drops, onDrop: (item: Chunk, reason: DropReason) => void drops.push([item.id, reason]) };
+  return { drops, onDrop: (item: TimedValue, reason: DropReason) => void drops.push([item.id, reason]) };
 };
 const stats = (s: Partial<PtsSyncStats>): PtsSyncStats => ({ ...createPtsSyncStats(), ...s });
 
 describe('ptsSync', () => {
   it('holds audio until a video item comes within `window` of it, and emits audio already within the window at once', () => {
     const st = createPtsSyncStats();
-    const [a, b, c, d, e] = [audio('a', 0), audio('b', 5), audio('c', 30), audio('d', 25), audio('e', 35)];
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const video$ = cold('-v---w---|', { v: video(0), w: video(20) });
-      const audio$ = cold('a-b-c-d-e-|', { a, b, c, d, e });
+    const audio = timedValues({ a: 0, b: 5, c: 30, d: 25, e: 35 }, 'ms');
+    runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions }) => {
+      const video$ = cold('-v---w---|', timedValues({ v: 0, w: 20 }, 'ms'));
+      const audio$ = cold('a-b-c-d-e-|', audio);
       // a waits for v; b is within v + 10 ms; c waits for w (exactly w + 10 ms); d is within w + 10 ms; e waits for the video to complete.
-      expectObservable(audio$.pipe(ptsSync(video$, { window: 10 * MS, stats: st }))).toBe('-ab--cd--e|', { a, b, c, d, e });
+      expectObservable(audio$.pipe(ptsSync(video$, { window: 10 * MS, stats: st }))).toBe('-ab--cd--e|', audio);
       expectSubscriptions(video$.subscriptions).toBe('^--------!');
       expectSubscriptions(audio$.subscriptions).toBe('^---------!');
     });
@@ -45,9 +51,9 @@ describe('ptsSync', () => {
 
   it('uses the spec defaults: a 100 ms window and a 50 ms tolerance', () => {
     const r = recorder();
-    const [a, b, c, d] = [audio('a', 100), audio('b', 101), audio('c', -51), audio('d', -50)];
-    testScheduler().run(({ cold, expectObservable }) => {
-      expectObservable(cold('-abcd', { a, b, c, d }).pipe(ptsSync(cold('v', { v: video(0) }), { onDrop: r.onDrop }))).toBe('-a--d', { a, d });
+    const audio = timedValues({ a: 100, b: 101, c: -51, d: -50 }, 'ms');
+    runMarbles(toEqual, ({ cold, expectObservable }) => {
+      expectObservable(cold('-abcd', audio).pipe(ptsSync(cold('v', timedValues({ v: 0 })), { onDrop: r.onDrop }))).toBe('-a--d', audio);
     });
     expect(r.drops).toEqual([['c', 'late']]);
   });
@@ -56,11 +62,11 @@ describe('ptsSync', () => {
     const r = recorder();
     const st = createPtsSyncStats();
     // Video at 100 ms, tolerance 5 ms: a ends at 90 ms (late), b ends at 95 ms (in time), c is ahead.
-    const [a, b, c] = [audio('a', 80, 10), audio('b', 85, 10), audio('c', 120)];
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const video$ = cold('v-------|', { v: video(100) });
-      const audio$ = cold('-a-b-c|', { a, b, c });
-      expectObservable(audio$.pipe(ptsSync(video$, { window: 10 * MS, tolerance: 5 * MS, onDrop: r.onDrop, stats: st }))).toBe('---b----(c|)', { b, c });
+    const audio = timedValues({ a: [80, 10], b: [85, 10], c: 120 }, 'ms');
+    runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions }) => {
+      const video$ = cold('v-------|', timedValues({ v: 100 }, 'ms'));
+      const audio$ = cold('-a-b-c|', audio);
+      expectObservable(audio$.pipe(ptsSync(video$, { window: 10 * MS, tolerance: 5 * MS, onDrop: r.onDrop, stats: st }))).toBe('---b----(c|)', audio);
       expectSubscriptions(audio$.subscriptions).toBe('^-----!');
       expectSubscriptions(video$.subscriptions).toBe('^-------!');
     });
@@ -69,11 +75,11 @@ describe('ptsSync', () => {
   });
 
   it('emits the very objects it received', () => {
-    const a = audio('a', 0);
-    const out: Chunk[] = [];
-    testScheduler().run(({ cold }) => {
+    const { a } = timedValues({ a: 0 });
+    const out: TimedValue[] = [];
+    runMarbles(toEqual, ({ cold }) => {
       cold('-a|', { a })
-        .pipe(ptsSync(cold('v|', { v: video(0) })))
+        .pipe(ptsSync(cold('v|', timedValues({ v: 0 }))))
         .subscribe((x) => out.push(x));
     });
     expect(out).toHaveLength(1);
@@ -81,9 +87,9 @@ describe('ptsSync', () => {
   });
 
   it('releases held audio when the video has been silent for maxHoldMs', () => {
-    const [a, b, c] = [audio('a', 50), audio('b', 60), audio('c', 70)];
-    testScheduler().run(({ cold, expectObservable }) => {
-      const video$ = cold('v', { v: video(0) });
+    const { a, b, c } = timedValues({ a: 50, b: 60, c: 70 }, 'ms');
+    runMarbles(toEqual, ({ cold, expectObservable }) => {
+      const video$ = cold('v', timedValues({ v: 0 }));
       // Held from 2 (a): released at 12. c held from 16, the audio completes at 17: released and complete at 26.
       expectObservable(cold('--a-b-----------c|', { a, b, c }).pipe(ptsSync(video$, { window: 10 * MS, maxHoldMs: 10 }))).toBe('12ms (ab) 10ms (c|)', {
         a,
@@ -94,42 +100,40 @@ describe('ptsSync', () => {
   });
 
   it('counts the maxHoldMs silence from the last video item while audio is held', () => {
-    const a = audio('a', 50);
-    const ts = testScheduler();
-    ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const video$ = cold('v-----w', { v: video(0), w: video(5) });
+    const { a } = timedValues({ a: 50 }, 'ms');
+    runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions, scheduler }) => {
+      const video$ = cold('v-----w', timedValues({ v: 0, w: 5 }, 'ms'));
       const audio$ = cold('--a|', { a });
-      expectObservable(audio$.pipe(ptsSync(video$, { window: 10 * MS, maxHoldMs: 10, scheduler: ts }))).toBe('16ms (a|)', { a });
+      expectObservable(audio$.pipe(ptsSync(video$, { window: 10 * MS, maxHoldMs: 10, scheduler }))).toBe('16ms (a|)', { a });
       expectSubscriptions(video$.subscriptions).toBe('^---------------!');
     });
   });
 
   it('runs no maxHoldMs timer once nothing is held', () => {
-    const ts = testScheduler();
     const seen: number[] = [];
     let pendingAfter = -1;
-    ts.run(({ cold }) => {
-      cold('a', { a: audio('a', 50) })
-        .pipe(ptsSync(cold('-v', { v: video(100) }), { maxHoldMs: 10, scheduler: ts }))
-        .subscribe(() => seen.push(ts.now()));
-      ts.schedule(() => (pendingAfter = ts.actions.length), 2);
+    runMarbles(toEqual, ({ cold, scheduler }) => {
+      cold('a', timedValues({ a: 50 }, 'ms'))
+        .pipe(ptsSync(cold('-v', timedValues({ v: 100 }, 'ms')), { maxHoldMs: 10, scheduler }))
+        .subscribe(() => seen.push(scheduler.now()));
+      scheduler.schedule(() => (pendingAfter = scheduler.actions.length), 2);
     });
     expect(seen).toEqual([1]);
     expect(pendingAfter).toBe(0);
   });
 
   it('after the video completes, emits what it holds and lets later audio through', () => {
-    const [a, b, c] = [audio('a', 500), audio('b', 0), audio('c', 900)];
-    testScheduler().run(({ cold, expectObservable }) => {
-      expectObservable(cold('a--b-c|', { a, b, c }).pipe(ptsSync(cold('-v|', { v: video(0) }), { window: 0 }))).toBe('--ab-c|', { a, b, c });
+    const audio = timedValues({ a: 500, b: 0, c: 900 }, 'ms');
+    runMarbles(toEqual, ({ cold, expectObservable }) => {
+      expectObservable(cold('a--b-c|', audio).pipe(ptsSync(cold('-v|', timedValues({ v: 0 })), { window: 0 }))).toBe('--ab-c|', audio);
     });
   });
 
   it('errors when the video errors, dropping held audio as teardown', () => {
     const r = recorder();
     const st = createPtsSyncStats();
-    const a = audio('a', 0);
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+    const { a } = timedValues({ a: 0 });
+    runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions }) => {
       const video$ = cold<Timed>('--#', undefined, new Error('video'));
       const audio$ = cold('a----', { a });
       expectObservable(audio$.pipe(ptsSync(video$, { onDrop: r.onDrop, stats: st }))).toBe('--#', undefined, new Error('video'));
@@ -142,8 +146,8 @@ describe('ptsSync', () => {
 
   it('errors when the audio errors, dropping held audio as teardown and unsubscribing from the video', () => {
     const r = recorder();
-    const a = audio('a', 0);
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+    const { a } = timedValues({ a: 0 });
+    runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions }) => {
       const video$ = cold<Timed>('-----');
       const audio$ = cold('a-#', { a }, new Error('audio'));
       expectObservable(audio$.pipe(ptsSync(video$, { onDrop: r.onDrop }))).toBe('--#', undefined, new Error('audio'));
@@ -153,9 +157,9 @@ describe('ptsSync', () => {
   });
 
   it('completes once the audio has completed with nothing held, unsubscribing from the video', () => {
-    const a = audio('a', 0);
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const video$ = cold('v------', { v: video(0) });
+    const { a } = timedValues({ a: 0 });
+    runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions }) => {
+      const video$ = cold('v------', timedValues({ v: 0 }));
       expectObservable(cold('-a-|', { a }).pipe(ptsSync(video$))).toBe('-a-|', { a });
       expectSubscriptions(video$.subscriptions).toBe('^--!');
     });
@@ -164,17 +168,16 @@ describe('ptsSync', () => {
   it('on unsubscription drops held audio as teardown, cancels the maxHoldMs timer and unsubscribes from both', () => {
     const r = recorder();
     const st = createPtsSyncStats();
-    const [a, b, c] = [audio('a', 0), audio('b', 200), audio('c', 300)];
-    const ts = testScheduler();
+    const audio = timedValues({ a: 0, b: 200, c: 300 }, 'ms');
     let pendingAfter = -1;
-    ts.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const video$ = cold('v-------', { v: video(0) });
-      const audio$ = cold('a-b-c---', { a, b, c });
-      expectObservable(audio$.pipe(ptsSync(video$, { maxHoldMs: 10, onDrop: r.onDrop, stats: st, scheduler: ts })), '^----!').toBe('a----', { a });
+    runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions, scheduler }) => {
+      const video$ = cold('v-------', timedValues({ v: 0 }));
+      const audio$ = cold('a-b-c---', audio);
+      expectObservable(audio$.pipe(ptsSync(video$, { maxHoldMs: 10, onDrop: r.onDrop, stats: st, scheduler })), '^----!').toBe('a----', audio);
       expectSubscriptions(audio$.subscriptions).toBe('^----!');
       expectSubscriptions(video$.subscriptions).toBe('^----!');
       // Right after the unsubscription nothing is left scheduled (the timer would fire at 12).
-      ts.schedule(() => (pendingAfter = ts.actions.length), 6);
+      scheduler.schedule(() => (pendingAfter = scheduler.actions.length), 6);
     });
     expect(pendingAfter).toBe(0);
     expect(r.drops).toEqual([
@@ -182,6 +185,22 @@ describe('ptsSync', () => {
       ['c', 'teardown'],
     ]);
     expect(st).toEqual(stats({ emitted: 1, discarded: 2, lastVideoPts: 0 }));
+  });
+
+  it('holds live audio that comes before the first video frame and releases all of it, in order and whole, when the video starts', () => {
+    // One second of audio in the spec's 10 ms chunks from 0 ms; 30 fps video from 500 ms. Each arrives at its PTS.
+    const chunks = audioChunks({ count: 100, frames: 480 });
+    const frames = videoFrames(15, { start: 500 * MS });
+    const counter = sampleCounter({ start: 0 });
+    const released = runMarbles(toEqual, ({ scheduler }) => {
+      const at: number[] = [];
+      const audio$ = scheduledSource(scheduler, [...chunks.map((c) => nextAt(c.pts / MS, c)), completeAt(1000)]);
+      const video$ = scheduledSource(scheduler, [...frames.map((f) => nextAt(Math.ceil(f.pts / MS), f)), completeAt(1000)]);
+      audio$.pipe(ptsSync(video$), tap(counter.add)).subscribe(() => at.push(scheduler.now()));
+      return at;
+    });
+    expect(counter.report()).toEqual({ count: 100, frames: 48000, end: 48000, gaps: [], overlaps: [] });
+    expect(released).toEqual(chunks.map((_, k) => Math.max(500, 10 * k)));
   });
 
   it('rejects bad options with ERR_INVALID_CONFIG naming the field, and a video that is not an Observable', () => {
@@ -341,19 +360,12 @@ type A = { i: number } & Timed;
 
 function real(s: Scenario): Outcome {
   const out: Outcome = { emitted: [], drops: [], end: null, stats: createPtsSyncStats(), lastFrame: 0 };
-  const ts = new TestScheduler(() => undefined);
-  ts.run(({ flush }) => {
+  runMarbles(toEqual, ({ scheduler: ts, flush }) => {
     ts.maxFrames = 100_000;
-    const endMessage = (end: End, frame: number): Message<never>[] =>
-      end === 'complete' ? [{ frame, notification: { kind: 'C' } }] : end === 'error' ? [{ frame, notification: { kind: 'E', error: new Error('end') } }] : [];
-    const audio$ = scheduledSource<A>(ts, [
-      ...s.audio.map((a, i): Message<A> => ({ frame: a.t, notification: { kind: 'N', value: { i, pts: a.pts, duration: a.duration } } })),
-      ...endMessage(s.audioEnd, s.audioEndAt),
-    ]);
-    const video$ = scheduledSource<Timed>(ts, [
-      ...s.video.map((v): Message<Timed> => ({ frame: v.t, notification: { kind: 'N', value: { pts: v.pts, duration: 0 } } })),
-      ...endMessage(s.videoEnd, s.videoEndAt),
-    ]);
+    const endMessage = (end: End, frame: number): ScheduledMessage<never>[] =>
+      end === 'complete' ? [completeAt(frame)] : end === 'error' ? [errorAt(frame, new Error('end'))] : [];
+    const audio$ = scheduledSource<A>(ts, [...s.audio.map((a, i) => nextAt(a.t, { i, pts: a.pts, duration: a.duration })), ...endMessage(s.audioEnd, s.audioEndAt)]);
+    const video$ = scheduledSource<Timed>(ts, [...s.video.map((v) => nextAt(v.t, { pts: v.pts, duration: 0 })), ...endMessage(s.videoEnd, s.videoEndAt)]);
     const sync = ptsSync<A>(video$, {
       window: s.window,
       tolerance: s.tolerance,
