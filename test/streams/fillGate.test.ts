@@ -7,11 +7,11 @@
 import fc from 'fast-check';
 import { take } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { scheduledSource, type Message } from '../helpers/scheduledSource.js';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { fillGate, fillGateLevel, type FillGateOpenInfo } from '../../src/streams/fillGate.js';
 import type { DropReason } from '../../src/streams/timed.js';
+import { completeAt, errorAt, nextAt, scheduledSource } from '../../src/testing/index.js';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const recorder = (ts?: TestScheduler) => {
@@ -221,9 +221,9 @@ function real(s: Scenario): Outcome {
   const out: Outcome = { emitted: [], opens: [], drops: [], end: null, lastFrame: 0 };
   const ts = new TestScheduler(() => undefined);
   ts.run(({ flush }) => {
-    const messages: Message<number>[] = s.times.map((t, i) => ({ frame: t, notification: { kind: 'N', value: i } }));
-    if (s.end === 'complete') messages.push({ frame: s.endAt, notification: { kind: 'C' } });
-    if (s.end === 'error') messages.push({ frame: s.endAt, notification: { kind: 'E', error: new Error('source') } });
+    const messages = s.times.map((t, i) => nextAt(t, i));
+    if (s.end === 'complete') messages.push(completeAt(s.endAt));
+    if (s.end === 'error') messages.push(errorAt(s.endAt, new Error('source')));
     const gate = fillGate<number>({
       capacity: s.capacity,
       threshold: s.percent / 100,

@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 import { type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { scheduledSource, type Message } from '../helpers/scheduledSource.js';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { stallDetect, type StallEvent } from '../../src/streams/stallDetect.js';
+import { completeAt, errorAt, nextAt, scheduledSource } from '../../src/testing/index.js';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const stall = (silentForMs: number, itemsSeen: number, lastItemAt: number | undefined): StallEvent => ({ silentForMs, itemsSeen, lastItemAt });
@@ -151,9 +151,9 @@ function real(s: Scenario): Outcome {
   const out: Outcome = { stalls: [], end: null, lastFrame: 0 };
   const ts = new TestScheduler(() => undefined);
   ts.run(({ flush }) => {
-    const messages: Message<number>[] = s.times.map((t, i) => ({ frame: t, notification: { kind: 'N', value: i } }));
-    if (s.end === 'complete') messages.push({ frame: s.endAt, notification: { kind: 'C' } });
-    if (s.end === 'error') messages.push({ frame: s.endAt, notification: { kind: 'E', error: new Error('source') } });
+    const messages = s.times.map((t, i) => nextAt(t, i));
+    if (s.end === 'complete') messages.push(completeAt(s.endAt));
+    if (s.end === 'error') messages.push(errorAt(s.endAt, new Error('source')));
     const sub = scheduledSource(ts, messages)
       .pipe(stallDetect({ timeoutMs: s.timeoutMs, ...(s.explicitScheduler ? { scheduler: ts } : {}) }))
       .subscribe({
