@@ -22,6 +22,7 @@ import { MemoryAudioBuffer } from './memoryBufferActor.js';
 import { PooledBuffer } from './poolActor.js';
 import { RingAudioBuffer, type RingFlowRef } from './ringActor.js';
 import { StreamingAudioBuffer } from './streamingActor.js';
+import type { InspectOptions, InspectorHandle } from '../inspect/index.js';
 
 /** Options of an {@link AudioBufferManager}. */
 export interface AudioBufferManagerOptions {
@@ -103,6 +104,8 @@ export class AudioBufferManager {
   readonly #warningRatio: number;
   #timer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
+  /** Inspectors opened by {@link inspect}; closed with the manager. */
+  readonly #inspectors = new Set<InspectorHandle>();
 
   /** @throws {ConfigError} naming a bad option. */
   constructor(options: AudioBufferManagerOptions = {}) {
@@ -291,6 +294,36 @@ export class AudioBufferManager {
     return this.#closing !== undefined;
   }
 
+  /**
+   * Opens the live inspector on this manager: a page on 127.0.0.1 showing every buffer's actor
+   * (now and later) with its machine and state, sampled metrics and memory alerts. It closes
+   * with the manager. The inspector module (and `ws`) is loaded only when this is called.
+   *
+   * @example
+   * const inspector = await manager.inspect({ port: 8123 });
+   * console.error(`inspector: ${inspector.url}`);
+   *
+   * @param options - `port` (default 0: a free one), `host` (default 127.0.0.1), `token`,
+   *   `logger`, `bus` (share another inspector's page).
+   * @returns the URL to open (token included), the bus (add a delay line with
+   *   `bus.addDelayLine(line)`) and `close()`.
+   * @throws {ManagerError} `ERR_MANAGER_CLOSED`.
+   */
+  async inspect(options: InspectOptions = {}): Promise<InspectorHandle> {
+    this.#assertOpen();
+    const { inspectManager } = await import('../inspect/index.js');
+    this.#assertOpen();
+    const inspector = await inspectManager(this, { logger: this.#log, ...options });
+    this.#inspectors.add(inspector);
+    if (this.#closing !== undefined) {
+      // Closed while the server was starting: the close sequence may have missed it.
+      await this.#closing.catch(() => undefined);
+      await inspector.close();
+      throw new ManagerError(ErrorCode.MANAGER_CLOSED, 'the buffer manager is closed');
+    }
+    return inspector;
+  }
+
   /** Closes every buffer and stops the actors. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= this.#close();
@@ -316,6 +349,9 @@ export class AudioBufferManager {
     this.actor.send({ type: 'CLOSED' });
     this.actor.stop();
     this.#alerts.complete();
+    // After the actors stopped, so the pages saw every buffer go.
+    await Promise.allSettled([...this.#inspectors].map((inspector) => inspector.close()));
+    this.#inspectors.clear();
     this.#log.info({ errors: errors.length }, 'manager closed');
     if (errors.length > 0) throw new AggregateError(errors, `${errors.length} buffer(s) failed to close cleanly`);
   }

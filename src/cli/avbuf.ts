@@ -9,12 +9,18 @@ const USAGE = `usage: avbuf <command> [options]
 
 commands:
   delay [--source test|URI] [--delay S] [--duration S] [--out FILE.webm] [--json] [--verbose]
+        [--inspect [--port N]]
                     the GStreamer A/V delay line: live test sources (or a URI) held in a
                     time window and played out in sync into a WebM file (default: 7 s delay,
                     20 s run, avbuf-delay.webm); live fill levels, a summary at the end
   demo [--json]     a short tour: buffers through the manager, audio written and read
                     back bit-exact, a ring fed by a worker, a pool, memory pressure, metrics
+  inspect --demo [--port N] [--duration S]
+                    the live inspector page on a demo system (buffers of every type whose
+                    states change, memory alerts, a delay line when GStreamer is installed);
+                    prints the URL to open, runs until Ctrl-C or --duration
   process IN OUT [--gain dB] [--normalize] [--format f32|s16|s24] [--chunk-frames N] [--cache-mb N]
+                 [--inspect [--port N]]
                     streams a WAV file of any size through a streaming buffer and a gain
                     (or peak normalisation, to --gain dBFS) into OUT, in bounded memory
   machines [--format mermaid|dot|json|markdown]
@@ -24,6 +30,10 @@ commands:
   help              this text
 
 options:
+  --inspect         (delay, process) open the live inspector while the command runs; its
+                    URL (127.0.0.1, with an access token) is printed on stderr
+  --port N          the inspector's port (default: a free one); --host H to listen beyond
+                    127.0.0.1 (warned about)
   -h, --help        this text
   -v, --version     the version`;
 
@@ -64,6 +74,10 @@ export async function main(argv: string[]): Promise<number> {
         duration: { type: 'string' },
         out: { type: 'string' },
         verbose: { type: 'boolean' },
+        inspect: { type: 'boolean' },
+        demo: { type: 'boolean' },
+        port: { type: 'string' },
+        host: { type: 'string' },
       },
     });
   } catch (error) {
@@ -95,6 +109,9 @@ export async function main(argv: string[]): Promise<number> {
       format: values.format,
       chunkFrames: values['chunk-frames'],
       cacheMb: values['cache-mb'],
+      inspect: values.inspect,
+      port: values.port,
+      host: values.host,
     });
   }
   if (rest.length > 0) {
@@ -111,7 +128,14 @@ export async function main(argv: string[]): Promise<number> {
         out: values.out,
         json: values.json,
         verbose: values.verbose,
+        inspect: values.inspect,
+        port: values.port,
+        host: values.host,
       });
+    }
+    case 'inspect': {
+      const { runInspect } = await import('./inspectCommand.js');
+      return runInspect({ demo: values.demo, port: values.port, host: values.host, duration: values.duration, verbose: values.verbose });
     }
     case 'demo': {
       const { runDemo } = await import('./demo.js');

@@ -17,9 +17,14 @@ export interface DelayCommandOptions {
   json?: boolean | undefined;
   /** Log lines ([SOURCE]/[PLAYBACK]/[BUFFER]) to stderr. */
   verbose?: boolean | undefined;
+  /** Open the live inspector (its URL goes to stderr) while the line runs. */
+  inspect?: boolean | undefined;
+  /** The inspector's port (default: a free one) and interface (default 127.0.0.1). */
+  port?: string | undefined;
+  host?: string | undefined;
 }
 
-export const DELAY_USAGE = 'usage: avbuf delay [--source test|URI] [--delay S] [--duration S] [--out FILE.webm] [--json] [--verbose]';
+export const DELAY_USAGE = 'usage: avbuf delay [--source test|URI] [--delay S] [--duration S] [--out FILE.webm] [--json] [--verbose] [--inspect [--port N]]';
 
 function seconds(field: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -70,6 +75,29 @@ export async function runDelay(options: DelayCommandOptions): Promise<number> {
     return isAvbufError(error, 'ERR_INVALID_CONFIG') ? 2 : 1;
   }
   const { manager } = line;
+  let inspector: { close(): Promise<void> } | undefined;
+  if (options.inspect === true) {
+    try {
+      const { startCliInspector } = await import('./inspectCommand.js');
+      inspector = await startCliInspector('delay', (bus) => bus.addDelayLine(manager), { port: options.port, host: options.host });
+    } catch (error) {
+      process.stderr.write(`avbuf delay: the inspector could not start: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
+  try {
+    return await runLine(line, { ...options, delay, duration, out, source });
+  } finally {
+    await inspector?.close();
+  }
+}
+
+async function runLine(
+  line: import('../gst/delayLine.js').DelayLine,
+  options: Omit<DelayCommandOptions, 'delay' | 'duration' | 'out' | 'source'> & { delay: number; duration: number; out: string; source: string },
+): Promise<number> {
+  const { manager } = line;
+  const { delay, duration, out, source } = options;
   const tty = process.stdout.isTTY && !options.json;
   const started = performance.now();
   let stalledReason: string | undefined;

@@ -14,6 +14,11 @@ export interface ProcessCommandArgs {
   format?: string | undefined;
   chunkFrames?: string | undefined;
   cacheMb?: string | undefined;
+  /** Open the live inspector (its URL goes to stderr) while the job runs. */
+  inspect?: boolean | undefined;
+  /** The inspector's port (default: a free one) and interface (default 127.0.0.1). */
+  port?: string | undefined;
+  host?: string | undefined;
 }
 
 interface Io {
@@ -41,6 +46,29 @@ export async function runProcess(args: ProcessCommandArgs, io: Io = defaultIo): 
   if (cacheSizeMb !== undefined && !(cacheSizeMb > 0)) return usage(io, `--cache-mb takes a number > 0`);
 
   const progress = progressReporter(io);
+  let inspector: { close(): Promise<void> } | undefined;
+  let job: import('../inspect/fileJob.js').FileJobTracker | undefined;
+  if (args.inspect === true) {
+    try {
+      const { startCliInspector } = await import('./inspectCommand.js');
+      const { trackFileJob } = await import('../inspect/fileJob.js');
+      inspector = await startCliInspector(
+        'process',
+        (bus) => {
+          job = trackFileJob(bus, 'process');
+          return () => job?.detach();
+        },
+        { port: args.port, host: args.host },
+      );
+    } catch (error) {
+      io.err(`avbuf process: the inspector could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    }
+  }
+  const onProgress = (p: ProcessProgress): void => {
+    progress.update(p);
+    job?.onProgress(p);
+  };
   try {
     const s = await processFile({
       input: args.input,
@@ -50,9 +78,10 @@ export async function runProcess(args: ProcessCommandArgs, io: Io = defaultIo): 
       ...(args.format !== undefined ? { format: args.format as OutputFormat } : {}),
       ...(chunkFrames !== undefined ? { chunkFrames } : {}),
       ...(cacheSizeMb !== undefined ? { cacheSizeMb } : {}),
-      onProgress: progress.update,
+      onProgress,
     });
     progress.done();
+    job?.finish();
     const seconds = s.elapsedMs / 1000;
     const bytes = s.frames * s.channels * 4;
     io.out(
@@ -67,9 +96,12 @@ export async function runProcess(args: ProcessCommandArgs, io: Io = defaultIo): 
     return 0;
   } catch (error) {
     progress.done();
+    job?.finish(error);
     const code = isAvbufError(error) ? `${error.code}: ` : '';
     io.err(`avbuf process: ${code}${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
+  } finally {
+    await inspector?.close();
   }
 }
 
