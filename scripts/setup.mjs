@@ -17,10 +17,13 @@ import { fileURLToPath } from 'node:url';
 /**
  * Debian packages the project needs (installed with apt-get when running as root): sox for the
  * file-job tests and benchmark; GStreamer, its introspection data and the headers node-gtk
- * builds against for the delay line (node-gtk compiles during `npm ci`, so these come first).
+ * builds against for the delay line (node-gtk compiles during `npm ci`, so these come first);
+ * Chromium for the inspector page's browser test (playwright-core drives it; it never
+ * downloads a browser of its own).
  */
 const DEBIAN_PACKAGES = [
   'sox',
+  'chromium',
   'libgirepository1.0-dev',
   'libcairo2-dev',
   'gir1.2-gstreamer-1.0',
@@ -30,8 +33,8 @@ const DEBIAN_PACKAGES = [
   'gstreamer1.0-plugins-good',
 ];
 
-/** Inputs of `npm run build`, besides every file under src/. */
-const BUILD_INPUT_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];
+/** Inputs of `npm run build`, besides every file under src/ (the inspector page's sources among them). */
+const BUILD_INPUT_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build-page.mjs'];
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_MODULES = path.join(ROOT, 'node_modules');
