@@ -18,6 +18,8 @@ type AlertMessage = Extract<ServerMessage, { t: 'alert' }>;
 
 /** Alerts kept per card. */
 const CARD_ALERTS = 5;
+/** Counter names that count trouble (dropped, underruns, errors, faults, refusals, stalls…). */
+const TROUBLE = /drop|underrun|overrun|error|fault|refus|stall|miss|late/i;
 const CHART_W = 240;
 const CHART_H = 40;
 
@@ -78,6 +80,8 @@ export class ActorCard {
   readonly #fill = new Chart('fill', 'fill');
   readonly #throughput = new Chart('throughput', 'throughput');
   readonly #counters: HTMLElement;
+  readonly #counterValues = new Map<string, HTMLElement>();
+  #counterNames = '';
   readonly #alerts: HTMLOListElement;
   #unit = '';
   #lastFill: number | null = null;
@@ -160,23 +164,27 @@ export class ActorCard {
     this.#fill.root.hidden = this.#fill.series.length === 0;
     this.#throughput.root.hidden = this.#throughput.series.length === 0;
     const rows = Object.entries(message.counters);
-    // Rebuild only when the set of counters changes; otherwise update the numbers in place.
+    // Rebuild only when the set of counters changes; otherwise update the numbers in place
+    // (metrics come at up to 10 Hz per actor).
     const names = rows.map(([k]) => k).join('\u0000');
-    if (this.#counters.dataset.names !== names) {
-      this.#counters.dataset.names = names;
+    if (this.#counterNames !== names) {
+      this.#counterNames = names;
+      this.#counterValues.clear();
       this.#counters.replaceChildren(
         ...rows.flatMap(([k]) => {
           const dd = h('dd', '');
           dd.dataset.counter = k;
+          this.#counterValues.set(k, dd);
           return [h('dt', '', k), dd];
         }),
       );
     }
     for (const [k, v] of rows) {
-      const dd = this.#counters.querySelector<HTMLElement>(`dd[data-counter="${CSS.escape(k)}"]`);
-      if (!dd) continue;
-      dd.textContent = formatNumber(v);
-      dd.classList.toggle('nonzero', v !== 0 && /drop|underrun|overrun|error|fault|refus|stall|miss|late/i.test(k));
+      const dd = this.#counterValues.get(k)!;
+      const text = formatNumber(v);
+      if (dd.textContent !== text) dd.textContent = text;
+      // Counters of trouble stand out once they are not zero.
+      dd.classList.toggle('nonzero', v !== 0 && TROUBLE.test(k));
     }
   }
 
