@@ -71,6 +71,17 @@ describe('avbuf inspect', () => {
     expect(r.stderr).toContain('usage: avbuf inspect --demo');
   });
 
+  it('delay --inspect --json prints the inspector URL on stderr and only the JSON summary on stdout', () => {
+    requireBuild();
+    const out = join(dir, 'delay.webm');
+    const r = spawnSync(process.execPath, [cli, 'delay', '--delay', '1', '--duration', '2', '--out', out, '--json', '--inspect'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toMatch(/^avbuf delay: inspector at http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/m);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ state: 'stopped', out });
+  });
+
   it('process --inspect prints the inspector URL on stderr and leaves stdout as without it', async () => {
     requireBuild();
     const input = join(dir, 'in.wav');

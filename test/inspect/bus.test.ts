@@ -12,6 +12,7 @@ import { InspectionBus } from '../../src/inspect/bus.js';
 import { defaultCatalogue } from '../../src/inspect/index.js';
 import type { ServerMessage } from '../../src/inspect/protocol.js';
 import { delayLineMachine } from '../../src/machines/delayLine.js';
+import { createDelayLine } from '../../src/gst/delayLine.js';
 
 type Actor = Extract<ServerMessage, { t: 'actor' }>;
 type Metrics = Extract<ServerMessage, { t: 'metrics' }>;
@@ -276,5 +277,27 @@ describe('InspectionBus: alerts', () => {
       ['error', 'delay line "line" failed: ERR_GST_PIPELINE: videotestsrc0: internal data stream error'],
     ]);
     expect(seen.at(-1)).toMatchObject({ t: 'removed', id: 'line' });
+  });
+});
+
+describe('InspectionBus: a real delay line', () => {
+  it('attached before start, follows the line through its states to stopped, with window metrics, then removes it', async () => {
+    const line = createDelayLine({ delay: 0.5, width: 160, height: 120, framerate: 30, numBuffers: 45, probes: false, timeOverlay: false });
+    const bus = newBus();
+    bus.addDelayLine(line.manager);
+    const seen = record(bus);
+    line.manager.start();
+    const sampler = setInterval(() => bus.sample(), 100);
+    const result = await line.manager.whenStopped();
+    clearInterval(sampler);
+    expect(result.state).toBe('stopped');
+    const states = actorsIn(seen).filter((a) => a.id === 'delay-line').map((a) => (typeof a.state === 'string' ? a.state : Object.keys(a.state)[0]));
+    expect([...new Set(states)]).toEqual(['waiting', 'buffering', 'playing', 'shuttingDown', 'stopped']);
+    expect(actorsIn(seen).find((a) => a.id === 'delay-line')).toMatchObject({ machine: 'delayLine', kind: 'delay line', parent: null });
+    const metrics = seen.filter((m): m is Metrics => m.t === 'metrics' && m.id === 'delay-line');
+    expect(metrics.length).toBeGreaterThan(3);
+    expect(Math.max(...metrics.map((m) => m.fill ?? 0))).toBeGreaterThan(0);
+    expect(metrics.at(-1)!.counters.framesIn).toBe(45);
+    expect(seen.at(-1)).toMatchObject({ t: 'removed', id: 'delay-line' });
   });
 });
