@@ -55,7 +55,8 @@ export async function runInspect(options: InspectCommandOptions): Promise<number
   }
   const logger = stderrLogger(options.verbose === true);
   const { createInspectDemo } = await import('../inspect/demo.js');
-  const demo = await createInspectDemo({ logger });
+  // The demo's memory warnings are its point (the page shows them): only errors go to stderr.
+  const demo = await createInspectDemo({ logger: options.verbose === true ? logger : { ...logger, warn: () => undefined } });
   let inspector;
   try {
     inspector = await demo.manager.inspect({ ...(port !== undefined ? { port } : {}), ...(options.host !== undefined ? { host: options.host } : {}), logger });
