@@ -70,6 +70,9 @@ export interface DelayLine {
 
 const WEBM_ELEMENTS = ['vp8enc', 'vorbisenc', 'webmmux', 'filesink'];
 
+/** Between the synchronised probe and an encoder: up to 3 s of slack for a slow encoder. */
+const ENCODER_QUEUE = 'queue max-size-time=3000000000 max-size-buffers=0 max-size-bytes=0';
+
 function integer(field: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
   if (!Number.isInteger(v) || v <= 0) throw new ConfigError(field, `must be a positive integer, got ${String(v)}`);
@@ -152,13 +155,16 @@ export function createDelayLine(options: DelayLineOptions = {}): DelayLine {
   } else {
     requireElements(WEBM_ELEMENTS);
     playbackDescription =
-      `${appsrc('video')} ! queue max-size-time=2000000000 max-size-buffers=0 max-size-bytes=0${probe('vprobe')} ! videoconvert ! ` +
+      // The queue after the probe gives the encoder its own thread: the synchronised element
+      // then waits for each frame's time undisturbed by encoding (a loaded machine made vp8enc
+      // fall behind and delayed rendering by up to 0.5 s when they shared a thread).
+      `${appsrc('video')} ! queue max-size-time=2000000000 max-size-buffers=0 max-size-bytes=0${probe('vprobe')} ! ${ENCODER_QUEUE} ! videoconvert ! ` +
       (source === 'test' && options.sourcePipeline === undefined && options.timeOverlay !== false
         ? 'clockoverlay halignment=left valignment=bottom text="played" time-format="%H:%M:%S" font-desc="Sans 14" ! videoconvert ! '
         : '') +
       `vp8enc deadline=1 cpu-used=8 threads=2 keyframe-max-dist=${framerate * 2} target-bitrate=1500000 ! queue ! webmmux name=mux ! filesink location=${quote(out)}` +
       (withAudio
-        ? ` ${appsrc('audio')} ! queue max-size-time=2000000000 max-size-buffers=0 max-size-bytes=0${probe('aprobe')} ! audioconvert ! audioresample ! vorbisenc ! queue ! mux.`
+        ? ` ${appsrc('audio')} ! queue max-size-time=2000000000 max-size-buffers=0 max-size-bytes=0${probe('aprobe')} ! ${ENCODER_QUEUE} ! audioconvert ! audioresample ! vorbisenc ! queue ! mux.`
         : '');
   }
 
