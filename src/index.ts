@@ -1,6 +1,8 @@
 /**
  * avbuf: audio and video buffers for Node.js. The public API, curated: everything a
- * user imports from 'avbuf' is listed here. Machines are in 'avbuf/machines'.
+ * user imports from 'avbuf' is listed here. The subpaths: 'avbuf/machines' (machine
+ * definitions), 'avbuf/streams' (RxJS operators), 'avbuf/gst' (the GStreamer delay line),
+ * 'avbuf/inspect' (the live inspector), 'avbuf/testing' (helpers for marble tests).
  */
 
 // Vocabulary and configuration
