@@ -19,11 +19,13 @@ import { fileURLToPath } from 'node:url';
  * file-job tests and benchmark; GStreamer, its introspection data and the headers node-gtk
  * builds against for the delay line (node-gtk compiles during `npm ci`, so these come first);
  * Chromium for the inspector page's browser test (playwright-core drives it; it never
- * downloads a browser of its own).
+ * downloads a browser of its own); Graphviz so the test of `avbuf machines --format dot`
+ * renders the output with `dot`.
  */
 const DEBIAN_PACKAGES = [
   'sox',
   'chromium',
+  'graphviz',
   'libgirepository1.0-dev',
   'libcairo2-dev',
   'gir1.2-gstreamer-1.0',
