@@ -1,8 +1,8 @@
-import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { show } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import type { DropHandler } from './timed.js';
-import { checkFunction, checkNumber } from './timeWindow.js';
+import { checkFunction, checkNumber, statefulOperator, type OperatorState } from './operator.js';
 
 /** Why a {@link fillGate} opened: enough items held, `timeoutMs` passed, or the source completed. */
 export type FillGateOpenReason = 'filled' | 'timeout' | 'complete';
@@ -80,26 +80,7 @@ export function fillGate<T>(options: FillGateOptions<T>): OperatorFunction<T, T>
     onDrop: checkFunction('onDrop', options.onDrop),
   };
 
-  return (source) =>
-    new Observable<T>((subscriber) => {
-      const gate = new Gate(subscriber, config);
-      subscriber.add(() => {
-        gate.teardown();
-      });
-      subscriber.add(
-        source.subscribe({
-          next: (item) => {
-            gate.push(item);
-          },
-          error: (error: unknown) => {
-            gate.fail(error);
-          },
-          complete: () => {
-            gate.end();
-          },
-        }),
-      );
-    });
+  return statefulOperator((subscriber: Subscriber<T>) => new Gate(subscriber, config));
 }
 
 interface GateConfig<T> {
@@ -111,7 +92,7 @@ interface GateConfig<T> {
 }
 
 /** The state of one subscription of {@link fillGate}. */
-class Gate<T> {
+class Gate<T> implements OperatorState<T> {
   private held: T[] = [];
   private open = false;
   private closed = false;

@@ -1,7 +1,8 @@
-import { asyncScheduler, isObservable, Observable, Subscription, type OperatorFunction, type SchedulerAction, type SchedulerLike, type Subscriber } from 'rxjs';
+import { asyncScheduler, isObservable, Subscription, type Observable, type OperatorFunction, type SchedulerAction, type SchedulerLike, type Subscriber } from 'rxjs';
 import { show } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { NS_PER_MS } from '../core/time.js';
+import { checkFunction, checkNumber, statefulOperator, TimedQueue, type OperatorState } from './operator.js';
 import type { DropHandler, Timed } from './timed.js';
 
 /**
@@ -117,26 +118,7 @@ export function timeWindow<T extends Timed>(options: TimeWindowOptions<T>): Oper
   }
   const config: WindowConfig<T> = { delay, capacity, keepBehind, lead, tickMs, tick, now, onDrop, scheduler, stats };
 
-  return (source) =>
-    new Observable<T>((subscriber) => {
-      const window = new DelayWindow(subscriber, config);
-      subscriber.add(() => {
-        window.teardown();
-      });
-      subscriber.add(
-        source.subscribe({
-          next: (item) => {
-            window.push(item);
-          },
-          error: (error: unknown) => {
-            window.fail(error);
-          },
-          complete: () => {
-            window.end();
-          },
-        }),
-      );
-    });
+  return statefulOperator((subscriber: Subscriber<T>) => new DelayWindow(subscriber, config));
 }
 
 interface WindowConfig<T> {
@@ -153,7 +135,7 @@ interface WindowConfig<T> {
 }
 
 /** The state of one subscription of {@link timeWindow}. */
-class DelayWindow<T extends Timed> {
+class DelayWindow<T extends Timed> implements OperatorState<T> {
   private readonly queue = new TimedQueue<T>();
   private readonly startMs: number;
   private timer: Subscription | null = null;
@@ -301,106 +283,4 @@ class DelayWindow<T extends Timed> {
 
 function tick<T extends Timed>(this: SchedulerAction<DelayWindow<T>>, window?: DelayWindow<T>): void {
   window!.onTick(this);
-}
-
-/**
- * A queue of {@link Timed} items kept in PTS order: a plain array with a head index, so
- * in-order arrivals and removals from the front allocate nothing beyond the array's growth.
- * An out-of-order item is inserted after the held items of equal or lower PTS.
- *
- * @internal shared by the delay-line operators; not part of the public API.
- */
-export class TimedQueue<T extends Timed> {
-  private items: (T | undefined)[] = [];
-  private head = 0;
-
-  /** Items held. */
-  get size(): number {
-    return this.items.length - this.head;
-  }
-
-  /** The item with the lowest PTS, or undefined when empty. */
-  peek(): T | undefined {
-    return this.items[this.head];
-  }
-
-  /** Removes and returns the item with the lowest PTS, or undefined when empty. */
-  shift(): T | undefined {
-    const items = this.items;
-    const head = this.head;
-    if (head >= items.length) return undefined;
-    const item = items[head];
-    items[head] = undefined; // let the item be collected once the caller is done with it
-    const next = head + 1;
-    if (next === items.length) {
-      items.length = 0;
-      this.head = 0;
-    } else if (next >= 1024 && next * 2 >= items.length) {
-      items.copyWithin(0, next);
-      items.length -= next;
-      this.head = 0;
-    } else {
-      this.head = next;
-    }
-    return item;
-  }
-
-  /** Adds an item at its place in PTS order (after held items of equal PTS). */
-  insert(item: T): void {
-    const items = this.items;
-    const last = items[items.length - 1];
-    if (last === undefined || item.pts >= last.pts) {
-      items.push(item);
-      return;
-    }
-    let lo = this.head;
-    let hi = items.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (items[mid]!.pts <= item.pts) lo = mid + 1;
-      else hi = mid;
-    }
-    items.splice(lo, 0, item);
-  }
-}
-
-/** Options of {@link checkNumber}. */
-interface NumberRule {
-  /** The least value allowed (or the bound, with `exclusive`). */
-  readonly min: number;
-  /** `min` itself is not allowed. */
-  readonly exclusive?: boolean;
-  /** Only integers. */
-  readonly integer?: boolean;
-  /** `Infinity` is allowed (meaning "never"). */
-  readonly infinite?: boolean;
-}
-
-/**
- * Returns `value` when it is a number that follows `rule`, else throws a {@link ConfigError}
- * naming `field`.
- *
- * @internal shared by the delay-line operators; not part of the public API.
- */
-export function checkNumber(field: string, value: unknown, rule: NumberRule): number {
-  const ok =
-    typeof value === 'number' &&
-    !Number.isNaN(value) &&
-    (Number.isFinite(value) ? !rule.integer || Number.isSafeInteger(value) : rule.infinite === true && value > 0) &&
-    (rule.exclusive ? value > rule.min : value >= rule.min);
-  if (!ok) {
-    const kind = rule.integer ? 'an integer' : rule.infinite ? 'a number (or Infinity)' : 'a finite number';
-    throw new ConfigError(field, `expected ${kind} ${rule.exclusive ? '>' : '≥'} ${rule.min}, got ${show(value)}`);
-  }
-  return value;
-}
-
-/**
- * Returns `value` when it is a function or undefined, else throws a {@link ConfigError} naming `field`.
- *
- * @internal shared by the delay-line operators; not part of the public API.
- */
-export function checkFunction<F extends (...args: never[]) => unknown>(field: string, value: F | undefined): F | undefined {
-  if (value !== undefined && typeof value !== 'function') throw new ConfigError(field, `expected a function, got ${show(value)}`);
-  return value;
 }

@@ -9,7 +9,8 @@ import { take } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import type { DropReason } from '../../src/streams/timed.js';
-import { createTimeWindowStats, TimedQueue, timeWindow, type TimeWindowStats } from '../../src/streams/timeWindow.js';
+import { TimedQueue } from '../../src/streams/operator.js';
+import { createTimeWindowStats, timeWindow, type TimeWindowStats } from '../../src/streams/timeWindow.js';
 import {
   completeAt,
   errorAt,
