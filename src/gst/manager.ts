@@ -604,6 +604,12 @@ export class GstBufferManager {
 
   #pumpShared: Observable<number> | undefined;
 
+  /** Every emission of the shared tick about 100 ms apart (bus polls, progress, log lines). */
+  get #slowTick$(): Observable<number> {
+    const every = Math.max(1, Math.round(100 / this.#pumpMs));
+    return this.#pump$.pipe(filter((n) => n % every === 0));
+  }
+
   #wireStreams(): void {
     const o = this.#options;
     const scheduler = this.#scheduler;
@@ -637,6 +643,10 @@ export class GstBufferManager {
       }
     };
 
+    // The two windows differ only in capacity and stats.
+    const window = (capacity: number, stats: TimeWindowStats) =>
+      timeWindow<HeldSample>({ delay: delayNs, tick: pump$, capacity, keepBehind: keepBehindNs, lead: leadNs, now: this.#now, scheduler, stats, onDrop: this.#release });
+
     // Video: fill gate → window → appsrc.
     const videoStats = this.#videoStats;
     const videoPushed$ = new Subject<HeldSample>();
@@ -652,17 +662,7 @@ export class GstBufferManager {
           this.#send({ type: 'FILLED' });
         },
       }),
-      timeWindow<HeldSample>({
-        delay: delayNs,
-        tick: pump$,
-        capacity: this.frameCapacity,
-        keepBehind: keepBehindNs,
-        lead: leadNs,
-        now: this.#now,
-        scheduler,
-        stats: videoStats,
-        onDrop: this.#release,
-      }),
+      window(this.frameCapacity, videoStats),
     );
     sub.add(
       this.#video.subscribe((item) => {
@@ -688,17 +688,7 @@ export class GstBufferManager {
     // Audio: window → follows video → appsrc.
     const audioSink = this.#audioSink;
     const audioWindow$ = this.#audio.pipe(
-      timeWindow<HeldSample>({
-        delay: delayNs,
-        tick: pump$,
-        capacity: this.audioCapacity,
-        keepBehind: keepBehindNs,
-        lead: leadNs,
-        now: this.#now,
-        scheduler,
-        stats: this.#audioStats,
-        onDrop: this.#release,
-      }),
+      window(this.audioCapacity, this.#audioStats),
     );
     const audio$ = el.appsrc || el.videoAppsink
       ? audioWindow$.pipe(
@@ -744,9 +734,8 @@ export class GstBufferManager {
     const logEvery = (o.logInterval ?? 5) * 10;
     let ticks = 0;
     let lastLog = { received: 0, sent: 0 };
-    const every100ms = Math.max(1, Math.round(100 / this.#pumpMs));
     sub.add(
-      pump$.pipe(filter((n) => n % every100ms === 0)).subscribe(() => {
+      this.#slowTick$.subscribe(() => {
         const sent = (videoSink?.pushed ?? 0) + (audioSink?.pushed ?? 0);
         if (sent !== lastSent) {
           lastSent = sent;
@@ -774,8 +763,7 @@ export class GstBufferManager {
     const buses: Observable<BusMessage>[] = [];
     // Polled on the shared tick, about every 100 ms; the tick runs from start() to the end of
     // stop(), so the bus (and Node) stays alive as long as the line.
-    const every100ms = Math.max(1, Math.round(100 / this.#pumpMs));
-    const tick = this.#pump$.pipe(filter((n) => n % every100ms === 0));
+    const tick = this.#slowTick$;
     if (el.analysisPipeline) buses.push(busMessages(el.analysisPipeline as GstPipeline, { tick }));
     if (el.playbackPipeline) buses.push(busMessages(el.playbackPipeline as GstPipeline, { tick }));
     const playback = (el.playbackPipeline as GstPipeline | null | undefined)?.name;
