@@ -2,19 +2,11 @@
  * The avbuf command, run as a user runs it: the built dist/cli/avbuf.js in a child
  * process (`npm test` builds first).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { avbuf, root } from '../helpers/cli.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = `${root}dist/cli/avbuf.js`;
 
-function avbuf(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" (npm test does it for you)`);
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('avbuf command', () => {
   it('runs the demo: audio back bit-exact, pool reused, pressure handled, everything closed', () => {

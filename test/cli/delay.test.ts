@@ -4,15 +4,13 @@
  * then decoded for real — with gst-launch-1.0, and frame by frame with GStreamer here.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, requireBuiltCli } from '../helpers/cli.js';
 import { decodeWebm } from '../helpers/gst.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = `${root}dist/cli/avbuf.js`;
 
 interface Run {
   code: number | null;
@@ -26,7 +24,7 @@ interface Run {
 
 /** Runs avbuf; `onSpawn` may signal it; killed with SIGKILL after `timeoutMs`. */
 function avbuf(args: string[], { timeoutMs = 30_000, onSpawn }: { timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<Run> {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" (npm test does it for you)`);
+  requireBuiltCli();
   const started = performance.now();
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

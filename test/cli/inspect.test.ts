@@ -4,28 +4,22 @@
  * served and whose socket speaks; `avbuf process --inspect` prints the URL on stderr only.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { unpack } from 'msgpackr';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { WavWriter } from '../../src/formats/wavWriter.js';
 import type { ServerMessage } from '../../src/inspect/protocol.js';
+import { cli, requireBuiltCli } from '../helpers/cli.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = `${root}dist/cli/avbuf.js`;
 const dir = mkdtempSync(join(tmpdir(), 'avbuf-inspect-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function requireBuild(): void {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" (npm test does it for you)`);
-}
-
 describe('avbuf inspect', () => {
   it('--demo --duration 3 prints a URL whose page is served (403 without the token) and whose socket shows the demo, then exits 0', async () => {
-    requireBuild();
+    requireBuiltCli();
     const child = spawn(process.execPath, [cli, 'inspect', '--demo', '--duration', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -65,14 +59,14 @@ describe('avbuf inspect', () => {
   });
 
   it('without --demo says what exists and exits 2', () => {
-    requireBuild();
+    requireBuiltCli();
     const r = spawnSync(process.execPath, [cli, 'inspect'], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('usage: avbuf inspect --demo');
   });
 
   it('delay --inspect --json prints the inspector URL on stderr and only the JSON summary on stdout', () => {
-    requireBuild();
+    requireBuiltCli();
     const out = join(dir, 'delay.webm');
     const r = spawnSync(process.execPath, [cli, 'delay', '--delay', '1', '--duration', '2', '--out', out, '--json', '--inspect'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toMatch(/^avbuf delay: inspector at http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/m);
@@ -83,7 +77,7 @@ describe('avbuf inspect', () => {
   });
 
   it('process --inspect prints the inspector URL on stderr and leaves stdout as without it', async () => {
-    requireBuild();
+    requireBuiltCli();
     const input = join(dir, 'in.wav');
     const writer = await WavWriter.create(input, { format: 'f32', channels: 2, sampleRate: 48000 });
     await writer.write(new Float32Array(48000 * 2).fill(0.25));

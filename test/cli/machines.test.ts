@@ -2,22 +2,13 @@
  * `avbuf machines`, run as a user runs it: the built dist/cli/avbuf.js in a child process
  * (`npm test` builds first).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { avbuf } from '../helpers/cli.js';
 import type { MachineGraph } from '../../src/inspect/graph.js';
 import { ALL_MACHINES, allMachineGraphs } from '../../src/inspect/machines.js';
 import { toMarkdown } from '../../src/inspect/render.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = `${root}dist/cli/avbuf.js`;
 
-function avbuf(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" (npm test does it for you)`);
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('avbuf machines', () => {
   it('prints every machine as JSON, the same graphs as machineGraph in process', () => {

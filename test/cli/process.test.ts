@@ -7,23 +7,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { avbuf } from '../helpers/cli.js';
 import { WavReader } from '../../src/formats/wavReader.js';
 import { WavWriter } from '../../src/formats/wavWriter.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = `${root}dist/cli/avbuf.js`;
 const dir = mkdtempSync(join(tmpdir(), 'avbuf-process-'));
 const input = join(dir, 'in.wav');
 const FRAMES = 300_000; // a few chunks at a small --chunk-frames
 let samples: Float32Array;
 
-function avbuf(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" (npm test does it)`);
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 async function readAll(path: string): Promise<{ data: Float32Array; format: string; channels: number }> {
   const reader = await WavReader.open(path);

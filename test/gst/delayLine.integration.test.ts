@@ -6,12 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDelayLine } from '../../src/gst/delayLine.js';
 import { loadGst } from '../../src/gst/loader.js';
-import type { GstPipeline } from '../../src/gst/binding.js';
-
-function stateOf(pipeline: GstPipeline): number {
-  const [, current] = pipeline.getState(0n);
-  return current;
-}
+import { currentState } from '../helpers/gst.js';
 
 describe('delay line with real pipelines (1 s delay)', () => {
   it('renders video and audio exactly 1 s after capture, in sync, sending every frame it received', async () => {
@@ -59,8 +54,8 @@ describe('delay line with real pipelines (1 s delay)', () => {
     expect(onTime / video.length).toBeGreaterThan(0.9);
 
     const { Gst } = loadGst();
-    expect(stateOf(line.analysis)).toBe(Gst.State.NULL);
-    expect(stateOf(line.playback)).toBe(Gst.State.NULL);
+    expect(currentState(line.analysis)).toBe(Gst.State.NULL);
+    expect(currentState(line.playback)).toBe(Gst.State.NULL);
   });
 
   it('without a shared clock, keeps audio to video within the tolerance and still sends everything', async () => {

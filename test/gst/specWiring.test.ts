@@ -6,18 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { GstBufferManager } from '../../src/gst/manager.js';
 import { loadGst } from '../../src/gst/loader.js';
-import type { GstAppSink, GstElement, GstPipeline } from '../../src/gst/binding.js';
+import type { GstAppSink, GstElement } from '../../src/gst/binding.js';
+import { currentState } from '../helpers/gst.js';
 
 const ANALYSIS =
   'videotestsrc is-live=true ! video/x-raw,format=I420,width=160,height=120,framerate=30/1 ! appsink name=video_sink sync=false ' +
   'audiotestsrc is-live=true samplesperbuffer=480 ! audio/x-raw,rate=48000,channels=2 ! appsink name=audio_sink sync=false';
 const PLAYBACK =
   'appsrc name=video_src ! queue ! fakesink name=vout sync=true appsrc name=audio_src ! queue ! fakesink name=aout sync=true';
-
-function currentState(pipeline: GstPipeline): number {
-  const [, current] = pipeline.getState(0n);
-  return current ?? -1;
-}
 
 describe("the spec's wiring: signals connected to the manager's callbacks", () => {
   for (const shareClock of [false, true]) {

@@ -1,6 +1,6 @@
 /**
  * Helpers for the tests that run real GStreamer pipelines: a timeout that turns a hang into a
- * failure, a pipeline's current state, a seeded random source, the valve-gated analysis
+ * failure, a pipeline's current state, the valve-gated analysis
  * pipeline of the stall test, and a WebM decoder that counts what a file really holds.
  */
 import { loadGst } from '../../src/gst/loader.js';
@@ -31,18 +31,6 @@ export async function waitFor(condition: () => boolean, ms: number, what: string
     if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(10);
   }
-}
-
-/** mulberry32: a small seeded generator of numbers in [0, 1), so a "random" run can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The pipeline's current state (a `Gst.State` value), without waiting for a pending change. */

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { dbToGain, gain } from '../../src/streams/gain.js';
 import { audioChunk, runMarbles } from '../../src/testing/index.js';
+import { toEqual } from '../helpers/streams.js';
 
-const toEqual = (actual: unknown, expected: unknown): void => expect(actual).toEqual(expected);
 
 describe('gain', () => {
   it('scales every valid sample to fround(x * 10^(dB/20)), leaving the unused tail alone', () => {

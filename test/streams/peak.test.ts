@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { AudioChunk } from '../../src/streams/chunk.js';
 import { peak } from '../../src/streams/peak.js';
 import { audioChunk, marbleValues, runMarbles, sineChunks } from '../../src/testing/index.js';
+import { toEqual } from '../helpers/streams.js';
 
-const toEqual = (actual: unknown, expected: unknown): void => expect(actual).toEqual(expected);
 /** A mono 8 kHz chunk of these samples; `frames` short of them leaves an unused tail. */
 const mono = (samples: number[], frames?: number) => audioChunk({ samples, frames, channels: 1, sampleRate: 8000 });
 

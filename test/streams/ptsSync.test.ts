@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { Observable, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
+import { dropRecorder, toEqual } from '../helpers/streams.js';
 import { createPtsSyncStats, ptsSync, type PtsSyncStats } from '../../src/streams/ptsSync.js';
 import type { DropReason, Timed } from '../../src/streams/timed.js';
 import {
@@ -27,11 +28,6 @@ import {
 const MS = 1_000_000;
 const HALF_MS = MS / 2;
 
-const toEqual = (actual: unknown, expected: unknown): void => expect(actual).toEqual(expected);
-const recorder = () => {
-  const drops: [string, DropReason][] = [];
-  return { drops, onDrop: (item: TimedValue, reason: DropReason) => void drops.push([item.id, reason]) };
-};
 const stats = (s: Partial<PtsSyncStats>): PtsSyncStats => ({ ...createPtsSyncStats(), ...s });
 
 describe('ptsSync', () => {
@@ -50,7 +46,7 @@ describe('ptsSync', () => {
   });
 
   it('uses the spec defaults: a 100 ms window and a 50 ms tolerance', () => {
-    const r = recorder();
+    const r = dropRecorder();
     const audio = timedValues({ a: 100, b: 101, c: -51, d: -50 }, 'ms');
     runMarbles(toEqual, ({ cold, expectObservable }) => {
       expectObservable(cold('-abcd', audio).pipe(ptsSync(cold('v', timedValues({ v: 0 })), { onDrop: r.onDrop }))).toBe('-a--d', audio);
@@ -59,7 +55,7 @@ describe('ptsSync', () => {
   });
 
   it('drops audio that ended more than `tolerance` before the last video PTS as late; audio completing while held waits for the video', () => {
-    const r = recorder();
+    const r = dropRecorder();
     const st = createPtsSyncStats();
     // Video at 100 ms, tolerance 5 ms: a ends at 90 ms (late), b ends at 95 ms (in time), c is ahead.
     const audio = timedValues({ a: [80, 10], b: [85, 10], c: 120 }, 'ms');
@@ -130,7 +126,7 @@ describe('ptsSync', () => {
   });
 
   it('errors when the video errors, dropping held audio as teardown', () => {
-    const r = recorder();
+    const r = dropRecorder();
     const st = createPtsSyncStats();
     const { a } = timedValues({ a: 0 });
     runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions }) => {
@@ -145,7 +141,7 @@ describe('ptsSync', () => {
   });
 
   it('errors when the audio errors, dropping held audio as teardown and unsubscribing from the video', () => {
-    const r = recorder();
+    const r = dropRecorder();
     const { a } = timedValues({ a: 0 });
     runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions }) => {
       const video$ = cold<Timed>('-----');
@@ -166,7 +162,7 @@ describe('ptsSync', () => {
   });
 
   it('on unsubscription drops held audio as teardown, cancels the maxHoldMs timer and unsubscribes from both', () => {
-    const r = recorder();
+    const r = dropRecorder();
     const st = createPtsSyncStats();
     const audio = timedValues({ a: 0, b: 200, c: 300 }, 'ms');
     let pendingAfter = -1;

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { take } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
+import { dropRecorder, toEqual } from '../helpers/streams.js';
 import type { DropReason } from '../../src/streams/timed.js';
 import { TimedQueue } from '../../src/streams/operator.js';
 import { createTimeWindowStats, timeWindow, type TimeWindowStats } from '../../src/streams/timeWindow.js';
@@ -30,11 +31,6 @@ import {
 const MS = 1_000_000;
 const HALF_MS = MS / 2;
 
-const toEqual = (actual: unknown, expected: unknown): void => expect(actual).toEqual(expected);
-const recorder = () => {
-  const drops: [string, DropReason][] = [];
-  return { drops, onDrop: (item: TimedValue, reason: DropReason) => void drops.push([item.id, reason]) };
-};
 const stats = (s: Partial<TimeWindowStats>): TimeWindowStats => ({ ...createTimeWindowStats(), ...s });
 
 describe('timeWindow', () => {
@@ -88,7 +84,7 @@ describe('timeWindow', () => {
   });
 
   it('drops the lowest-PTS held item as overflow before holding one more than capacity, or the new item when it is the lowest', () => {
-    const r = recorder();
+    const r = dropRecorder();
     const st = createTimeWindowStats();
     runMarbles(toEqual, ({ cold, expectObservable }) => {
       const { x, y, z } = timedValues({ x: 0, y: 1, z: 2 }, 'ms');
@@ -110,7 +106,7 @@ describe('timeWindow', () => {
   });
 
   it('drops held items as late when the clock jumps more than keepBehind past them, and emits the ones that became due', () => {
-    const r = recorder();
+    const r = dropRecorder();
     const st = createTimeWindowStats();
     runMarbles(toEqual, ({ cold, expectObservable, scheduler }) => {
       // The event loop "blocks" at 11 ms: running time jumps 3 ms ahead.
@@ -123,7 +119,7 @@ describe('timeWindow', () => {
   });
 
   it('drops held items as late when the ticks come too seldom to play them in time', () => {
-    const r = recorder();
+    const r = dropRecorder();
     runMarbles(toEqual, ({ cold, expectObservable }) => {
       const { late } = timedValues({ late: 12 }, 'ms');
       const window = timeWindow({ delay: 10 * MS, keepBehind: 5 * MS, capacity: 8, tickMs: 20, onDrop: r.onDrop });
@@ -136,7 +132,7 @@ describe('timeWindow', () => {
   });
 
   it('drops an item that arrives already late at once, and emits one that arrives already due at once', () => {
-    const r = recorder();
+    const r = dropRecorder();
     const st = createTimeWindowStats();
     runMarbles(toEqual, ({ cold, expectObservable }) => {
       const { due } = timedValues({ due: 20 }, 'ms');
@@ -148,7 +144,7 @@ describe('timeWindow', () => {
   });
 
   it('on a source error drops the held items as teardown and errors at once', () => {
-    const r = recorder();
+    const r = dropRecorder();
     const st = createTimeWindowStats();
     runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('a-b-#', { a, b }, new Error('boom'));
@@ -163,7 +159,7 @@ describe('timeWindow', () => {
   });
 
   it('on unsubscription drops every held item as teardown exactly once and unsubscribes from the source', () => {
-    const r = recorder();
+    const r = dropRecorder();
     const st = createTimeWindowStats();
     const { d } = timedValues({ d: 6 }, 'ms');
     runMarbles(toEqual, ({ cold, expectObservable, expectSubscriptions }) => {
@@ -180,7 +176,7 @@ describe('timeWindow', () => {
   });
 
   it('stops at once when a consumer unsubscribes while it emits, dropping the rest once', () => {
-    const r = recorder();
+    const r = dropRecorder();
     const st = createTimeWindowStats();
     const { a2 } = timedValues({ a2: 0 }, 'ms');
     runMarbles(toEqual, ({ cold, expectObservable }) => {
