@@ -14,6 +14,7 @@ import { GstBufferManager, type ClockMode, type GstBufferManagerOptions } from '
 import { parsePipeline } from './pipeline.js';
 import { RenderProbe, type ProbeSummary } from './probe.js';
 import type { AppSinkMode } from './appSink.js';
+import { APPSRC_PROPERTIES } from './appSrc.js';
 
 export interface DelayLineOptions {
   /** 'test' (default: a moving ball with the running time drawn on it, and a 440 Hz tone) or a URI. */
@@ -143,7 +144,7 @@ export function createDelayLine(options: DelayLineOptions = {}): DelayLine {
       (withAudio ? ` dec. ! queue ! audioconvert ! audioresample ! audio/x-raw,format=S16LE,rate=${sampleRate},channels=2 ! ${appsink('audio', chunksPerSec * 2, true)}` : '');
   }
 
-  const appsrc = (name: string): string => `appsrc name=${name} format=time is-live=true do-timestamp=false block=false max-bytes=0`;
+  const appsrc = (name: string): string => `appsrc name=${name} is-live=true ${APPSRC_PROPERTIES}`;
   // identity emits handoff before it waits for the clock, so the probe is a second identity
   // after the synchronised one: it sees each buffer at its render time.
   const probe = (name: string): string => (withProbes ? ` ! identity sync=true ! identity name=${name} signal-handoffs=false` : '');
