@@ -7,7 +7,8 @@
 import { Subject, type Observable } from 'rxjs';
 import { createActor, type Actor, type ActorRefFrom, type InspectionEvent } from 'xstate';
 import { MemoryBudget } from '../core/budget.js';
-import { BYTES_PER_MB, resolveConfig, show, type BufferConfigInput } from '../core/config.js';
+import { BYTES_PER_MB, resolveConfig, type BufferConfigInput } from '../core/config.js';
+import { show } from '../core/validate.js';
 import { ArgumentError, ConfigError, ErrorCode, ManagerError } from '../core/errors.js';
 import { childLogger, silentLogger, type Logger } from '../core/logger.js';
 import { BUFFER_TYPES, BufferType } from '../core/types.js';

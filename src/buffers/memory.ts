@@ -4,7 +4,8 @@
  * (which returns a new array) and growth (amortised by doubling).
  */
 import { unlimitedAccount, type MemoryAccount } from '../core/budget.js';
-import { BYTES_PER_MB, resolveConfig, show, type BufferConfig, type BufferConfigInput } from '../core/config.js';
+import { BYTES_PER_MB, resolveConfig, type BufferConfig, type BufferConfigInput } from '../core/config.js';
+import { show } from '../core/validate.js';
 import {
   ArgumentError,
   AudioDataError,

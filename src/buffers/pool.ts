@@ -5,7 +5,8 @@
  * next lease and counted as a miss.
  */
 import { unlimitedAccount, type MemoryAccount } from '../core/budget.js';
-import { BYTES_PER_MB, resolveConfig, show, type BufferConfig, type BufferConfigInput } from '../core/config.js';
+import { BYTES_PER_MB, resolveConfig, type BufferConfig, type BufferConfigInput } from '../core/config.js';
+import { show } from '../core/validate.js';
 import {
   AbortError,
   ArgumentError,

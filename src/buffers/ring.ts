@@ -22,7 +22,8 @@
  * blocking calls spin briefly and then sleep with `Atomics.wait`.
  */
 import { unlimitedAccount, type MemoryAccount } from '../core/budget.js';
-import { BYTES_PER_MB, resolveConfig, show, type BufferConfig, type BufferConfigInput } from '../core/config.js';
+import { BYTES_PER_MB, resolveConfig, type BufferConfig, type BufferConfigInput } from '../core/config.js';
+import { show } from '../core/validate.js';
 import {
   AbortError,
   ArgumentError,

@@ -1,5 +1,6 @@
 /** BufferConfig: the spec's parameters, their defaults, and validation that names the bad field. */
 import { ConfigError } from './errors.js';
+import { checkBoolean, checkNumber, show } from './validate.js';
 import { BUFFER_TYPES, type BufferType } from './types.js';
 
 /** A complete, validated buffer configuration. */
@@ -82,16 +83,14 @@ export function resolveConfig(input: BufferConfigInput = {}): Readonly<BufferCon
   if (merged.bufferType !== undefined && !BUFFER_TYPES.includes(merged.bufferType)) {
     throw new ConfigError('bufferType', `expected one of ${BUFFER_TYPES.join(', ')}, got ${show(merged.bufferType)}`);
   }
-  integerIn('sampleRate', merged.sampleRate, 1, MAX_SAMPLE_RATE);
-  integerIn('channels', merged.channels, 1, MAX_CHANNELS);
-  integerIn('bufferSize', merged.bufferSize, 1, MAX_FRAMES);
-  positiveFinite('maxMemoryMb', merged.maxMemoryMb);
-  integerIn('chunkSize', merged.chunkSize, 1, MAX_FRAMES);
-  if (typeof merged.cacheSizeMb !== 'number' || !Number.isFinite(merged.cacheSizeMb) || merged.cacheSizeMb < 0) {
-    throw new ConfigError('cacheSizeMb', `expected a finite number >= 0, got ${show(merged.cacheSizeMb)}`);
-  }
-  boolean('enableCompression', merged.enableCompression);
-  boolean('threadSafe', merged.threadSafe);
+  checkNumber('sampleRate', merged.sampleRate, { min: 1, max: MAX_SAMPLE_RATE, integer: true });
+  checkNumber('channels', merged.channels, { min: 1, max: MAX_CHANNELS, integer: true });
+  checkNumber('bufferSize', merged.bufferSize, { min: 1, max: MAX_FRAMES, integer: true });
+  checkNumber('maxMemoryMb', merged.maxMemoryMb, { min: 0, exclusive: true });
+  checkNumber('chunkSize', merged.chunkSize, { min: 1, max: MAX_FRAMES, integer: true });
+  checkNumber('cacheSizeMb', merged.cacheSizeMb, { min: 0 });
+  checkBoolean('enableCompression', merged.enableCompression);
+  checkBoolean('threadSafe', merged.threadSafe);
   return Object.freeze(merged);
 }
 
@@ -102,29 +101,4 @@ function stripUndefined(input: BufferConfigInput): BufferConfigInput {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) if (v !== undefined) out[k] = v;
   return out;
-}
-
-function integerIn(field: string, value: unknown, min: number, max: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(field, `expected an integer from ${min} to ${max}, got ${show(value)}`);
-  }
-}
-
-function positiveFinite(field: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(field, `expected a finite number > 0, got ${show(value)}`);
-  }
-}
-
-function boolean(field: string, value: unknown): void {
-  if (typeof value !== 'boolean') throw new ConfigError(field, `expected true or false, got ${show(value)}`);
-}
-
-/** A short, safe rendering of a bad value for an error message. */
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as { length: number }).length})`;
-  if (Array.isArray(value)) return `Array(${value.length})`;
-  return typeof value;
 }

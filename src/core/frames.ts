@@ -3,7 +3,7 @@
  * per channel. Planar data (one Float32Array per channel) is accepted at the edges.
  */
 import { AudioDataError, ErrorCode } from './errors.js';
-import { show } from './config.js';
+import { show } from './validate.js';
 
 /** Interleaved or planar audio, as `write` accepts it. */
 export type AudioData = Float32Array | readonly Float32Array[];

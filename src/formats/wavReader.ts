@@ -4,7 +4,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { ArgumentError, BufferStateError, ErrorCode } from '../core/errors.js';
-import { show } from '../core/config.js';
+import { show } from '../core/validate.js';
 import { decodeInto } from './codecs.js';
 import { fileError, readAt, SerialQueue } from './fileIo.js';
 import { readWavInfo, type WavInfo } from './wavHeader.js';

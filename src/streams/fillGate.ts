@@ -1,8 +1,8 @@
 import { asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
-import { show } from '../core/config.js';
+import { checkFunction, checkNumber, show } from '../core/validate.js';
 import { ConfigError } from '../core/errors.js';
 import type { DropHandler } from './timed.js';
-import { checkFunction, checkNumber, statefulOperator, type OperatorState } from './operator.js';
+import { statefulOperator, type OperatorState } from './operator.js';
 
 /** Why a {@link fillGate} opened: enough items held, `timeoutMs` passed, or the source completed. */
 export type FillGateOpenReason = 'filled' | 'timeout' | 'complete';

@@ -1,11 +1,9 @@
 /**
  * What the delay-line operators share, internal to src/streams (not part of the public API):
  * the subscription scaffold of an operator whose logic lives in a per-subscription state
- * object, option checks that throw a ConfigError naming the field, and the PTS-ordered queue.
+ * object, and the PTS-ordered queue. (Option checks are in core/validate.ts.)
  */
 import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
-import { show } from '../core/config.js';
-import { ConfigError } from '../core/errors.js';
 import type { Timed } from './timed.js';
 
 /** The per-subscription state of a {@link statefulOperator}: one method per source notification, and teardown. */
@@ -103,45 +101,4 @@ export class TimedQueue<T extends Timed> {
     }
     items.splice(lo, 0, item);
   }
-}
-
-/** Options of {@link checkNumber}. */
-interface NumberRule {
-  /** The least value allowed (or the bound, with `exclusive`). */
-  readonly min: number;
-  /** `min` itself is not allowed. */
-  readonly exclusive?: boolean;
-  /** Only integers. */
-  readonly integer?: boolean;
-  /** `Infinity` is allowed (meaning "never"). */
-  readonly infinite?: boolean;
-}
-
-/**
- * Returns `value` when it is a number that follows `rule`, else throws a {@link ConfigError}
- * naming `field`.
- *
- * Shared by the delay-line operators.
- */
-export function checkNumber(field: string, value: unknown, rule: NumberRule): number {
-  const ok =
-    typeof value === 'number' &&
-    !Number.isNaN(value) &&
-    (Number.isFinite(value) ? !rule.integer || Number.isSafeInteger(value) : rule.infinite === true && value > 0) &&
-    (rule.exclusive ? value > rule.min : value >= rule.min);
-  if (!ok) {
-    const kind = rule.integer ? 'an integer' : rule.infinite ? 'a number (or Infinity)' : 'a finite number';
-    throw new ConfigError(field, `expected ${kind} ${rule.exclusive ? '>' : '≥'} ${rule.min}, got ${show(value)}`);
-  }
-  return value;
-}
-
-/**
- * Returns `value` when it is a function or undefined, else throws a {@link ConfigError} naming `field`.
- *
- * Shared by the delay-line operators.
- */
-export function checkFunction<F extends (...args: never[]) => unknown>(field: string, value: F | undefined): F | undefined {
-  if (value !== undefined && typeof value !== 'function') throw new ConfigError(field, `expected a function, got ${show(value)}`);
-  return value;
 }

@@ -8,11 +8,11 @@ import {
   type Subscriber,
   type Subscription,
 } from 'rxjs';
-import { show } from '../core/config.js';
+import { checkFunction, checkNumber, show } from '../core/validate.js';
 import { ArgumentError, ConfigError } from '../core/errors.js';
 import { NS_PER_MS } from '../core/time.js';
 import type { DropHandler, Timed } from './timed.js';
-import { checkFunction, checkNumber, TimedQueue } from './operator.js';
+import { TimedQueue } from './operator.js';
 
 /**
  * Counters of a {@link ptsSync}, updated in place so a caller can sample them without

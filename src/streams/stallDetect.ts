@@ -1,7 +1,6 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerAction, type SchedulerLike, type Subscriber } from 'rxjs';
-import { show } from '../core/config.js';
+import { checkNumber, show } from '../core/validate.js';
 import { ConfigError } from '../core/errors.js';
-import { checkNumber } from './operator.js';
 
 /** What {@link stallDetect} emits when the source has been silent for `timeoutMs`. */
 export interface StallEvent {

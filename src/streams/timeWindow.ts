@@ -1,8 +1,8 @@
 import { asyncScheduler, isObservable, Subscription, type Observable, type OperatorFunction, type SchedulerAction, type SchedulerLike, type Subscriber } from 'rxjs';
-import { show } from '../core/config.js';
+import { checkFunction, checkNumber, show } from '../core/validate.js';
 import { ConfigError } from '../core/errors.js';
 import { NS_PER_MS } from '../core/time.js';
-import { checkFunction, checkNumber, statefulOperator, TimedQueue, type OperatorState } from './operator.js';
+import { statefulOperator, TimedQueue, type OperatorState } from './operator.js';
 import type { DropHandler, Timed } from './timed.js';
 
 /**
