@@ -25,6 +25,7 @@ export function fileError(path: string, action: string, error: unknown): FileErr
 /**
  * Reads `length` bytes at `position` into the start of `buffer`; fewer only at the end of the file.
  * One `read` call unless the system returns short.
+ * @throws {FileError} as {@link fileError} maps the system error.
  */
 export async function readAt(fh: FileHandle, buffer: Uint8Array, length: number, position: number, path: string): Promise<number> {
   let done = 0;
@@ -40,13 +41,16 @@ export async function readAt(fh: FileHandle, buffer: Uint8Array, length: number,
   return done;
 }
 
-/** Writes the first `length` bytes of `buffer` at `position`, all of them. */
+/**
+ * Writes the first `length` bytes of `buffer` at `position`, all of them.
+ * @throws {FileError} as {@link fileError} maps the system error; `ERR_FILE_IO` when the system writes nothing.
+ */
 export async function writeAt(fh: FileHandle, buffer: Uint8Array, length: number, position: number, path: string): Promise<void> {
   let done = 0;
   try {
     while (done < length) {
       const { bytesWritten } = await fh.write(buffer, done, length - done, position + done);
-      if (bytesWritten === 0) throw new Error(`the system wrote 0 of ${length - done} bytes`);
+      if (bytesWritten === 0) throw new FileError(ErrorCode.FILE_IO, path, `writing failed: the system wrote 0 of ${length - done} bytes`);
       done += bytesWritten;
     }
   } catch (error) {
