@@ -1,42 +1,13 @@
 /**
- * A file job (`avbuf process`) as an actor the inspector can show: its phase as a machine
- * (opening → scanning → processing → done / failed) and its progress as sampled metrics.
- * The job's own code runs beside it: progress callbacks only update plain numbers, and an
- * event is sent only when the phase changes, so the data path never waits on inspection.
+ * A file job (`processFile`, `avbuf process`) as an actor the inspector can show: its phase
+ * as src/machines/fileJob.ts and its progress as sampled metrics. The job's own code runs
+ * beside it: progress callbacks only update plain numbers, and an event is sent only when
+ * the phase changes, so the data path never waits on inspection.
  */
-import { createActor, setup, type Actor } from 'xstate';
+import { createActor, type Actor } from 'xstate';
 import type { ProcessProgress } from '../cli/process.js';
+import { fileJobMachine } from '../machines/fileJob.js';
 import type { InspectionBus, MetricsSample } from './bus.js';
-
-export type FileJobEvent = { type: 'SCAN' } | { type: 'PROCESS' } | { type: 'DONE' } | { type: 'FAIL'; error: string };
-
-export const fileJobMachine = setup({
-  types: {
-    events: {} as FileJobEvent,
-    context: {} as { lastError: string | null },
-  },
-}).createMachine({
-  id: 'fileJob',
-  description: 'A file processed in bounded memory: an optional scan (for normalisation), then the processing pass.',
-  initial: 'opening',
-  context: { lastError: null },
-  states: {
-    opening: {
-      description: 'Reading the input header.',
-      on: { SCAN: 'scanning', PROCESS: 'processing', DONE: 'done', FAIL: 'failed' },
-    },
-    scanning: {
-      description: 'First pass: measuring the peak.',
-      on: { PROCESS: 'processing', FAIL: 'failed' },
-    },
-    processing: {
-      description: 'Reading, processing and writing chunks.',
-      on: { DONE: 'done', FAIL: 'failed' },
-    },
-    done: { type: 'final', description: 'The output file is complete.' },
-    failed: { type: 'final', description: 'The job failed; the partial output was deleted.' },
-  },
-});
 
 /** A file job shown on an inspection bus. */
 export interface FileJobTracker {

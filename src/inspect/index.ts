@@ -7,7 +7,6 @@ import type { AudioBufferManager } from '../actors/manager.js';
 import type { GstBufferManager } from '../gst/manager.js';
 import type { Logger } from '../core/logger.js';
 import { InspectionBus, type MachineCatalogue } from './bus.js';
-import { fileJobMachine } from './fileJob.js';
 import { machineGraph } from './graph.js';
 import { ALL_MACHINES } from './machines.js';
 import { startInspector, type Inspector } from './server.js';
@@ -24,7 +23,8 @@ export {
   type MetricsSampler,
 } from './bus.js';
 export { startInspector, findPageDir, WS_MAX_PAYLOAD_BYTES, type Inspector, type InspectorOptions } from './server.js';
-export { fileJobMachine, trackFileJob, type FileJobEvent, type FileJobTracker } from './fileJob.js';
+export { trackFileJob, type FileJobTracker } from './fileJob.js';
+export { fileJobMachine, type FileJobEvent } from '../machines/fileJob.js';
 export {
   MAX_CLIENT_MESSAGE_BYTES,
   MAX_METRICS_HZ,
@@ -34,12 +34,12 @@ export {
 } from './protocol.js';
 
 /**
- * Every avbuf machine (and the file job's), keyed by the machine's id: `buffer`,
+ * Every avbuf machine, keyed by the machine's id: `buffer`,
  * `bufferManager`, `memoryMonitor`, `ringFlow`, `delayLine`, `fileJob`. Graphs are drawn once,
  * when the first page connects.
  */
 export function defaultCatalogue(): MachineCatalogue {
-  const machines: AnyStateMachine[] = [...ALL_MACHINES.map((m) => m.machine), fileJobMachine];
+  const machines: AnyStateMachine[] = ALL_MACHINES.map((m) => m.machine);
   const ids = new Set(machines.map((m) => m.id));
   let graphs: Record<string, unknown> | undefined;
   return {

@@ -7,6 +7,7 @@ import {
   bufferLifecycleMachine,
   bufferManagerMachine,
   delayLineMachine,
+  fileJobMachine,
   memoryMonitorMachine,
   ringFlowMachine,
 } from '../machines/index.js';
@@ -28,6 +29,7 @@ export const ALL_MACHINES: readonly NamedMachine[] = [
   { name: 'Memory monitor', exportName: 'memoryMonitorMachine', machine: memoryMonitorMachine },
   { name: 'Ring flow', exportName: 'ringFlowMachine', machine: ringFlowMachine },
   { name: 'Delay line', exportName: 'delayLineMachine', machine: delayLineMachine },
+  { name: 'File job', exportName: 'fileJobMachine', machine: fileJobMachine },
 ];
 
 /** The graphs of {@link ALL_MACHINES}, named. */

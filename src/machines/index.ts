@@ -38,3 +38,4 @@ export {
   type DelayLineStopReason,
   type DelayLineTimeout,
 } from './delayLine.js';
+export { fileJobMachine, type FileJobContext, type FileJobEvent } from './fileJob.js';
