@@ -22,6 +22,7 @@ describe('avbuf machines', () => {
       ['Memory monitor', 'memoryMonitorMachine', 'memoryMonitor'],
       ['Ring flow', 'ringFlowMachine', 'ringFlow'],
       ['Delay line', 'delayLineMachine', 'delayLine'],
+      ['File job', 'fileJobMachine', 'fileJob'],
     ]);
     const delay = printed.find((m) => m.graph.id === 'delayLine')!.graph;
     expect(delay.states.map((s) => s.id)).toContain('playing.flowing');
@@ -41,7 +42,7 @@ describe('avbuf machines', () => {
   it('prints Graphviz digraphs with --format dot and the docs page with --format markdown', () => {
     const dot = avbuf('machines', '--format', 'dot');
     expect(dot.code).toBe(0);
-    expect(dot.stdout.match(/^digraph "[^"]+" \{$/gm)).toEqual(['digraph "buffer" {', 'digraph "bufferManager" {', 'digraph "memoryMonitor" {', 'digraph "ringFlow" {', 'digraph "delayLine" {']);
+    expect(dot.stdout.match(/^digraph "[^"]+" \{$/gm)).toEqual(['digraph "buffer" {', 'digraph "bufferManager" {', 'digraph "memoryMonitor" {', 'digraph "ringFlow" {', 'digraph "delayLine" {', 'digraph "fileJob" {']);
     const markdown = avbuf('machines', '--format', 'markdown');
     expect(markdown.code).toBe(0);
     expect(markdown.stdout).toBe(toMarkdown(allMachineGraphs()));
