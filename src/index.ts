@@ -90,7 +90,7 @@ export {
 } from './formats/index.js';
 
 // File job and stream operators
-export { processFile, type ProcessOptions, type ProcessProgress, type ProcessSummary, type OutputFormat } from './cli/process.js';
+export { processFile, type ProcessOptions, type ProcessProgress, type ProcessSummary, type OutputFormat } from './jobs/processFile.js';
 
 // Actors and the manager
 export { type ManagedBuffer, type BufferLifecycleRef, MIN_METRICS_PERIOD_MS } from './actors/bufferActor.js';

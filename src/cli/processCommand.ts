@@ -3,7 +3,7 @@
  * rate and time left on a terminal, plain lines otherwise, and a summary at the end.
  */
 import { isAvbufError } from '../core/errors.js';
-import { OUTPUT_FORMATS, processFile, type OutputFormat, type ProcessProgress } from './process.js';
+import { OUTPUT_FORMATS, processFile, type OutputFormat, type ProcessProgress } from '../jobs/processFile.js';
 import { groupThousands, mb } from './format.js';
 
 export interface ProcessCommandArgs {

@@ -5,7 +5,7 @@
  * the phase changes, so the data path never waits on inspection.
  */
 import { createActor, type Actor } from 'xstate';
-import type { ProcessProgress } from '../cli/process.js';
+import type { ProcessProgress } from '../jobs/processFile.js';
 import { fileJobMachine } from '../machines/fileJob.js';
 import type { InspectionBus, MetricsSample } from './bus.js';
 

@@ -7,32 +7,33 @@
  * BufferPool under the 'wait' policy, so at most `blocks` chunks are in flight whatever the
  * speeds of disk and processing: that is the back-pressure, and the memory bound.
  * The output is written to a temporary file beside OUT and renamed over it only when
- * complete: a failed run never leaves a truncated OUT that looks finished.
+ * complete (src/jobs/partialOutput.ts).
  */
-import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { Observable, concatMap, lastValueFrom, mergeMap, type OperatorFunction } from 'rxjs';
-import { BufferPool, type PoolBlock } from '../buffers/pool.js';
+import { lastValueFrom, mergeMap } from 'rxjs';
+import { BufferPool } from '../buffers/pool.js';
 import { StreamingBuffer } from '../buffers/streaming.js';
-import { ArgumentError, FileError } from '../core/errors.js';
-
-type FileErrorCode = ConstructorParameters<typeof FileError>[0];
+import { checkNumber, checkOneOf } from '../core/validate.js';
 import { WavWriter } from '../formats/wavWriter.js';
-import { bytesPerSample } from '../formats/codecs.js';
-import { closeWorkerPool, runCodec } from '../workers/pool.js';
-import type { AudioChunk } from '../streams/chunk.js';
 import { gain } from '../streams/gain.js';
 import { peak } from '../streams/peak.js';
+import { closeWorkerPool } from '../workers/pool.js';
+import { chunksOf, releasing, type BlockChunk } from './blockChunks.js';
+import { encodeInWorker } from './encodeInWorker.js';
+import { PartialOutput } from './partialOutput.js';
 
-/** Output sample formats `avbuf process` writes. */
+/** Output sample formats {@link processFile} (and `avbuf process`) writes. */
 export const OUTPUT_FORMATS = ['f32', 's16', 's24'] as const;
+/** One of {@link OUTPUT_FORMATS}. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Default chunk: 2 MiB of Float32 samples (`npm run bench -- process`, docs/benchmarks.md). */
 const DEFAULT_CHUNK_SAMPLES = 524288;
 /** Default chunks in flight. */
 const DEFAULT_BLOCKS = 3;
+/** Default cache of the streaming buffer, in MB. */
+const DEFAULT_CACHE_MB = 8;
 
+/** What {@link processFile} reads, writes and does on the way. */
 export interface ProcessOptions {
   input: string;
   output: string;
@@ -55,6 +56,7 @@ export interface ProcessOptions {
   onProgress?: (progress: ProcessProgress) => void;
 }
 
+/** How far a file job has got, as given to {@link ProcessOptions.onProgress}. */
 export interface ProcessProgress {
   phase: 'scan' | 'process';
   framesDone: number;
@@ -63,6 +65,7 @@ export interface ProcessProgress {
   elapsedMs: number;
 }
 
+/** What a file job did, as {@link processFile} resolves to. */
 export interface ProcessSummary {
   input: string;
   output: string;
@@ -78,8 +81,6 @@ export interface ProcessSummary {
   maxRssBytes: number;
 }
 
-type BlockChunk = AudioChunk & { block: PoolBlock };
-
 /**
  * Processes `input` into `output`.
  * @throws {ArgumentError} on a bad option; {@link WavFormatError} / {@link FileError} for the files.
@@ -87,21 +88,16 @@ type BlockChunk = AudioChunk & { block: PoolBlock };
  */
 export async function processFile(options: ProcessOptions): Promise<ProcessSummary> {
   const started = performance.now();
-  const gainDb = options.gainDb ?? 0;
-  if (typeof gainDb !== 'number' || !Number.isFinite(gainDb)) throw new ArgumentError(`--gain must be a number of dB, got ${String(options.gainDb)}`);
-  if (options.format !== undefined && !OUTPUT_FORMATS.includes(options.format)) {
-    throw new ArgumentError(`--format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${options.format}`);
-  }
-  if (options.chunkFrames !== undefined && !(Number.isInteger(options.chunkFrames) && options.chunkFrames > 0)) {
-    throw new ArgumentError(`chunkFrames must be a whole number > 0, got ${String(options.chunkFrames)}`);
-  }
+  const gainDb = checkNumber('gainDb', options.gainDb ?? 0, { kind: 'argument' });
+  const requestedFormat = options.format === undefined ? undefined : checkOneOf('format', options.format, OUTPUT_FORMATS, 'argument');
+  const requestedChunk = options.chunkFrames === undefined ? undefined : checkNumber('chunkFrames', options.chunkFrames, { min: 1, integer: true, kind: 'argument' });
   // Peek at the channel count first so the default chunk is 2 MiB of floats whatever it is.
   const probe = await StreamingBuffer.openWav(options.input, { chunkSize: 1, cacheSizeMb: 0 });
   const probeChannels = probe.channels;
   await probe.close();
-  const chunkFrames = options.chunkFrames ?? Math.max(1, Math.floor(DEFAULT_CHUNK_SAMPLES / probeChannels));
-  const buffer = await StreamingBuffer.openWav(options.input, { chunkSize: chunkFrames, cacheSizeMb: options.cacheSizeMb ?? 8 });
-  const partial = join(dirname(options.output), `.${basename(options.output)}.avbuf-${process.pid}.partial`);
+  const chunkFrames = requestedChunk ?? Math.max(1, Math.floor(DEFAULT_CHUNK_SAMPLES / probeChannels));
+  const buffer = await StreamingBuffer.openWav(options.input, { chunkSize: chunkFrames, cacheSizeMb: options.cacheSizeMb ?? DEFAULT_CACHE_MB });
+  const target = new PartialOutput(options.output);
   let writer: WavWriter | undefined;
   try {
     const channels = buffer.channels;
@@ -119,13 +115,11 @@ export async function processFile(options: ProcessOptions): Promise<ProcessSumma
       applied = peakIn > 0 ? gainDb - 20 * Math.log10(peakIn) : 0;
     }
 
-    const format = options.format ?? (OUTPUT_FORMATS.includes(inputFormat as OutputFormat) ? (inputFormat as OutputFormat) : 'f32');
+    const format = requestedFormat ?? (isOutputFormat(inputFormat) ? inputFormat : 'f32');
     try {
-      writer = await WavWriter.create(partial, { format, channels, sampleRate, container: 'auto' });
+      writer = await WavWriter.create(target.path, { format, channels, sampleRate, container: 'auto' });
     } catch (error) {
-      // Name what the user gave, not the temporary file beside it.
-      if (error instanceof FileError) throw new FileError(error.code as FileErrorCode, options.output, `cannot create it: ${(error.cause as Error | undefined)?.message ?? error.message}`, { cause: error });
-      throw error;
+      throw target.creationError(error);
     }
     const out = writer;
     let writes: Promise<void> = Promise.resolve();
@@ -152,7 +146,7 @@ export async function processFile(options: ProcessOptions): Promise<ProcessSumma
       { defaultValue: undefined },
     );
     await writer.close();
-    await rename(partial, options.output);
+    await target.commit();
     if (format !== 'f32' || inputFormat !== 'f32') await closeWorkerPool(); // let the process exit promptly
     pool.close();
     return {
@@ -170,94 +164,13 @@ export async function processFile(options: ProcessOptions): Promise<ProcessSumma
     };
   } catch (error) {
     await writer?.abort();
-    await rm(partial, { force: true }).catch(() => undefined); // e.g. ENOTDIR when OUT's folder is a file
-    // Name the file the user asked for, not the temporary one beside it.
-    if (error instanceof FileError && error.path === partial) {
-      throw new FileError(error.code as FileErrorCode, options.output, error.message.slice(partial.length + 2), { cause: error });
-    }
-    throw error;
+    await target.discard();
+    throw target.reported(error);
   } finally {
     await buffer.close();
   }
 }
 
-/**
- * The buffer's frames as chunks in pool blocks, from the start, in order. Reads are started
- * as soon as a block is free and several run at once (the pool's size bounds them), so
- * reading overlaps processing and writing; a new block is taken only when one is free, so
- * reading waits for writing.
- */
-function chunksOf(buffer: StreamingBuffer, pool: BufferPool, onChunk?: (framesDone: number) => void): Observable<BlockChunk> {
-  const started = new Observable<{ block: PoolBlock; position: number; read: Promise<number> }>((subscriber) => {
-    let stopped = false;
-    void (async () => {
-      try {
-        buffer.seek(0);
-        const total = buffer.size();
-        for (let position = 0; position < total && !stopped; ) {
-          const block = await pool.acquireAsync();
-          if (stopped) {
-            pool.release(block);
-            return;
-          }
-          const frames = Math.min(block.frames, total - position);
-          const read = buffer.readAsync(frames === block.frames ? block.data : block.data.subarray(0, frames * buffer.channels));
-          read.catch(() => undefined); // awaited in order below; this keeps a failure from going unhandled meanwhile
-          subscriber.next({ block, position, read });
-          position += frames;
-        }
-        subscriber.complete();
-      } catch (error) {
-        subscriber.error(error);
-      }
-    })();
-    return () => {
-      stopped = true;
-    };
-  });
-  return started.pipe(
-    concatMap(async ({ block, position, read }) => {
-      const frames = await read;
-      onChunk?.(position + frames);
-      return { data: block.data, frames, channels: buffer.channels, sampleRate: buffer.sampleRate, position, block };
-    }),
-  );
-}
-
-/** Encodes a chunk's samples to `format` in a worker thread; resolves to the encoded bytes. */
-async function encodeInWorker(chunk: BlockChunk, samples: number, format: OutputFormat, cache: Map<number, Uint8Array>): Promise<Uint8Array> {
-  const width = bytesPerSample(format);
-  let bytes = cache.get(chunk.block.index);
-  if (bytes === undefined) {
-    bytes = new Uint8Array(new SharedArrayBuffer(chunk.block.frames * chunk.channels * width));
-    cache.set(chunk.block.index, bytes);
-  }
-  await runCodec({
-    op: 'encode',
-    format,
-    bytes: bytes.buffer as SharedArrayBuffer,
-    bytesOffset: 0,
-    bytesLength: samples * width,
-    floats: chunk.data.buffer as SharedArrayBuffer,
-    floatsOffset: chunk.data.byteOffset,
-    samples,
-  });
-  return bytes.subarray(0, samples * width);
-}
-
-/** Runs `operator` on the chunks and gives each block back to the pool once the operator has seen it. */
-function releasing<R>(pool: BufferPool, operator: OperatorFunction<AudioChunk, R>): OperatorFunction<BlockChunk, R> {
-  return (source) =>
-    operator(
-      new Observable<AudioChunk>((subscriber) =>
-        source.subscribe({
-          next: (chunk) => {
-            subscriber.next(chunk);
-            pool.release(chunk.block);
-          },
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => subscriber.complete(),
-        }),
-      ),
-    );
+function isOutputFormat(format: string): format is OutputFormat {
+  return (OUTPUT_FORMATS as readonly string[]).includes(format);
 }
