@@ -3,9 +3,10 @@
 // Plain Node ESM with no dependencies: it runs before node_modules exists. Run by `pretest`,
 // `predemo` and `bench`; when everything is up to date it only stats a few files and exits.
 //
-//   node scripts/setup.mjs [--quiet]
+//   node scripts/setup.mjs [--quiet | --list]
 //
 // --quiet suppresses the "nothing to do" line; every action taken still prints one line.
+// --list prints what the set-up installs and checks, as one JSON object, and does nothing else.
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,25 +16,34 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Debian packages the project needs (installed with apt-get when running as root): sox for the
- * file-job tests and benchmark; GStreamer, its introspection data and the headers node-gtk
- * builds against for the delay line (node-gtk compiles during `npm ci`, so these come first);
- * Chromium for the inspector page's browser test (playwright-core drives it; it never
- * downloads a browser of its own); Graphviz so the test of `avbuf machines --format dot`
- * renders the output with `dot`.
+ * What the project calls, each with the Debian package that provides it (installed with
+ * apt-get when running as root, and checked after installing). GStreamer's part — every
+ * element any code, test, benchmark or doc example names, the typelibs node-gtk loads, the
+ * gst-* tools and the headers node-gtk compiles against during `npm ci` — is the table in
+ * src/gst/elements.json, shared with the loader's error messages and tested by
+ * test/gst/elements.test.ts. The other programs are listed here, with who calls them.
  */
+const GST_TABLE = JSON.parse(fs.readFileSync(new URL('../src/gst/elements.json', import.meta.url), 'utf8'));
+
+/** Programs outside GStreamer → [Debian package, who calls it]. */
+const PROGRAMS = {
+  sox: ['sox', 'the WAV tests (test/formats/sox.test.ts) and bench/process.ts'],
+  soxi: ['sox', 'the WAV tests (test/formats/sox.test.ts)'],
+  dot: ['graphviz', 'the test that renders `avbuf machines --format dot` (test/inspect/graph.test.ts)'],
+  chromium: ['chromium', "the inspector page's browser test (playwright-core drives /usr/bin/chromium; it never downloads a browser)"],
+  ...Object.fromEntries(Object.entries(GST_TABLE.programs).map(([name, pkg]) => [name, [pkg, 'the GStreamer tests (gst-launch-1.0) and this check (gst-inspect-1.0)']])),
+};
+
+/** Packages node-gtk compiles against: a change of these means a new `npm ci`. */
+const NODE_GTK_BUILD_PACKAGES = [...Object.keys(GST_TABLE.buildHeaders), ...new Set(Object.values(GST_TABLE.typelibs))].sort();
+
 const DEBIAN_PACKAGES = [
-  'sox',
-  'chromium',
-  'graphviz',
-  'libgirepository1.0-dev',
-  'libcairo2-dev',
-  'gir1.2-gstreamer-1.0',
-  'gir1.2-gst-plugins-base-1.0',
-  'gstreamer1.0-tools',
-  'gstreamer1.0-plugins-base',
-  'gstreamer1.0-plugins-good',
-];
+  ...new Set([
+    ...Object.values(PROGRAMS).map(([pkg]) => pkg),
+    ...NODE_GTK_BUILD_PACKAGES,
+    ...Object.values(GST_TABLE.elements),
+  ]),
+].sort();
 
 /** Inputs of `npm run build`, besides every file under src/ (the inspector page's sources among them). */
 const BUILD_INPUT_FILES = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build-page.mjs'];
@@ -42,6 +52,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_MODULES = path.join(ROOT, 'node_modules');
 const LOCKFILE = path.join(ROOT, 'package-lock.json');
 const INSTALL_STAMP = path.join(NODE_MODULES, '.avbuf-install-stamp');
+const CHECK_STAMP = path.join(NODE_MODULES, '.avbuf-check-stamp');
 const DIST = path.join(ROOT, 'dist');
 const BUILD_STAMP = path.join(DIST, '.avbuf-build-stamp');
 const SRC = path.join(ROOT, 'src');
@@ -136,9 +147,9 @@ function missingDebianPackages() {
 function lockfileHash() {
   const text = readText(LOCKFILE);
   if (text === undefined) fail(`${LOCKFILE} is missing; \`npm ci\` needs it`);
-  // The package list is part of the hash: node-gtk is compiled against the Debian packages
-  // during `npm ci`, so a change of the list reinstalls.
-  return createHash('sha256').update(text).update(DEBIAN_PACKAGES.join(' ')).digest('hex');
+  // node-gtk is compiled against some Debian packages during `npm ci`, so a change of that
+  // list reinstalls.
+  return createHash('sha256').update(text).update(NODE_GTK_BUILD_PACKAGES.join(' ')).digest('hex');
 }
 
 /** Why `npm ci` must run, or undefined when node_modules matches package-lock.json. */
@@ -234,9 +245,9 @@ function ensureDebianPackages(missing) {
   run('apt-get', install, 'installing Debian packages', env);
 }
 
-function ensureInstall(debianChanged) {
-  // node-gtk compiles against the Debian packages during install: new packages mean a new install.
-  const reason = installReason() ?? (debianChanged ? 'Debian packages were just installed' : undefined);
+function ensureInstall(nodeGtkChanged) {
+  // node-gtk compiles against some Debian packages during install: new ones mean a new install.
+  const reason = installReason() ?? (nodeGtkChanged ? 'packages node-gtk compiles against were just installed' : undefined);
   if (!reason) return false;
   say(`installing dependencies (npm ci)… (${reason})`);
   const hash = lockfileHash();
@@ -259,10 +270,80 @@ function ensureBuild() {
   return true;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Checking what was installed: every program on PATH, every GStreamer element and typelib found.
+
+/** Changes when anything checked changes, so a new table is checked once. */
+function checkHash() {
+  return createHash('sha256').update(JSON.stringify([GST_TABLE, PROGRAMS, DEBIAN_PACKAGES])).digest('hex');
+}
+
+function checkReason() {
+  return readText(CHECK_STAMP)?.trim() === checkHash() ? undefined : 'not checked since the table changed';
+}
+
+function onPath(program) {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir, program), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const TYPELIB_DIRS = ['/usr/lib/girepository-1.0', ...(readDirNames('/usr/lib').map((d) => `/usr/lib/${d}/girepository-1.0`))];
+
+function readDirNames(dir) {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** What the project calls but this machine lacks: [{ kind, name, pkg }]. */
+function missingParts() {
+  const missing = [];
+  for (const [name, [pkg]] of Object.entries(PROGRAMS)) if (!onPath(name)) missing.push({ kind: 'program', name, pkg });
+  for (const [name, pkg] of Object.entries(GST_TABLE.typelibs)) {
+    if (!TYPELIB_DIRS.some((dir) => fs.existsSync(path.join(dir, `${name}.typelib`)))) missing.push({ kind: 'GStreamer typelib', name, pkg });
+  }
+  const inspect = onPath('gst-inspect-1.0');
+  for (const [name, pkg] of Object.entries(GST_TABLE.elements)) {
+    // Without gst-inspect-1.0 (itself reported above) the elements cannot be looked up.
+    if (!inspect || spawnSync('gst-inspect-1.0', ['--exists', name], { stdio: 'ignore' }).status !== 0) {
+      missing.push({ kind: 'GStreamer element', name, pkg });
+    }
+  }
+  return missing;
+}
+
+/**
+ * Checks every part of the table after installing. As root a missing part fails the set-up
+ * right here, one line each naming it and its package; otherwise prints the one apt-get line.
+ */
+function ensureChecked(force) {
+  if (!force && !checkReason()) return;
+  const missing = missingParts();
+  if (missing.length === 0) return;
+  const packages = [...new Set(missing.map((m) => m.pkg))];
+  if (process.getuid?.() === 0) {
+    for (const m of missing) console.error(`avbuf setup: ERROR: ${m.kind} ${m.name} not found (Debian package ${m.pkg})`);
+    fail(`${missing.length} part${missing.length > 1 ? 's' : ''} of the set-up missing after installing; try: apt-get install --reinstall ${packages.join(' ')}`);
+  }
+  say(
+    `missing: ${missing.map((m) => `${m.name} (${m.pkg})`).join(', ')}; install with: ` +
+      `sudo apt-get update && sudo apt-get install -y --no-install-recommends ${packages.join(' ')}`,
+  );
+}
+
 function main() {
   let missing = missingDebianPackages();
-  const canInstallDebian = missing.length > 0 && process.getuid?.() === 0;
-  if (!canInstallDebian && !installReason() && !buildReason()) {
+  const isRoot = process.getuid?.() === 0;
+  const canInstallDebian = missing.length > 0 && isRoot;
+  if (!canInstallDebian && !installReason() && !buildReason() && !checkReason()) {
     ensureDebianPackages(missing); // at most prints how to install them
     if (missing.length === 0 && !quiet) say('up to date');
     return;
@@ -271,10 +352,19 @@ function main() {
   // Another run may have done the work while we waited, so each step checks again.
   if (canInstallDebian) missing = missingDebianPackages();
   ensureDebianPackages(missing);
-  const debianChanged = missing.length > 0 && missingDebianPackages().length < missing.length;
-  const installed = ensureInstall(debianChanged);
+  const stillMissing = new Set(missingDebianPackages());
+  const justInstalled = missing.filter((pkg) => !stillMissing.has(pkg));
+  // Checked before `npm ci`, so a broken install fails now rather than minutes later.
+  ensureChecked(justInstalled.length > 0);
+  const installed = ensureInstall(justInstalled.some((pkg) => NODE_GTK_BUILD_PACKAGES.includes(pkg)));
   const built = ensureBuild();
+  // `npm ci` empties node_modules, so the check's stamp is written last; only a complete machine gets one.
+  if (stillMissing.size === 0 && checkReason() && missingParts().length === 0) fs.writeFileSync(CHECK_STAMP, `${checkHash()}\n`);
   if (!installed && !built && missing.length === 0 && !quiet) say('up to date');
 }
 
-main();
+if (process.argv.slice(2).includes('--list')) {
+  console.log(JSON.stringify({ debianPackages: DEBIAN_PACKAGES, nodeGtkBuildPackages: NODE_GTK_BUILD_PACKAGES, programs: PROGRAMS, gst: GST_TABLE }));
+} else {
+  main();
+}

@@ -6,17 +6,40 @@
 import { createRequire } from 'node:module';
 import { GstError, ErrorCode } from '../core/errors.js';
 import type { GstNamespace } from './binding.js';
+import table from './elements.json' with { type: 'json' };
+
+/**
+ * The one table of what avbuf needs from Debian for GStreamer, read by the set-up
+ * (scripts/setup.mjs installs and checks it), by this loader's error messages, by docs/gst.md
+ * and by test/gst/elements.test.ts (which fails when the code names an element the table
+ * lacks, or when a package does not really provide its element).
+ */
+/** Every GStreamer element the project uses → the Debian package that provides it. */
+export const GST_ELEMENT_PACKAGES: Readonly<Record<string, string>> = Object.freeze({ ...table.elements });
+
+/** GObject-introspection typelibs loaded through node-gtk → their Debian packages. */
+export const GST_TYPELIB_PACKAGES: Readonly<Record<string, string>> = Object.freeze({ ...table.typelibs });
 
 /** Debian packages GStreamer and node-gtk need (node-gtk compiles against the -dev ones). */
-export const GST_DEBIAN_PACKAGES = [
-  'libgirepository1.0-dev',
-  'libcairo2-dev',
-  'gir1.2-gstreamer-1.0',
-  'gir1.2-gst-plugins-base-1.0',
-  'gstreamer1.0-tools',
-  'gstreamer1.0-plugins-base',
-  'gstreamer1.0-plugins-good',
-] as const;
+export const GST_DEBIAN_PACKAGES: readonly string[] = Object.freeze(
+  [...new Set([...Object.keys(table.buildHeaders), ...Object.values(table.typelibs), ...Object.values(table.programs), ...Object.values(table.elements)])].sort(),
+);
+
+/** The Debian package that provides GStreamer element `name`, when avbuf knows it. */
+export function packageForElement(name: string): string | undefined {
+  return Object.hasOwn(GST_ELEMENT_PACKAGES, name) ? GST_ELEMENT_PACKAGES[name] : undefined;
+}
+
+/**
+ * A sentence naming, for each element, the package that provides it, and the one apt-get
+ * line that installs them; elements outside the table are named with how to find theirs.
+ */
+export function missingElementsHint(names: readonly string[]): string {
+  const known = names.map((name) => [name, packageForElement(name)] as const);
+  const packages = [...new Set(known.flatMap(([, pkg]) => (pkg ? [pkg] : [])))];
+  const each = known.map(([name, pkg]) => `${name} (${pkg ?? 'not in the table of src/gst/elements.json: find the plugin that provides it with apt-file search'})`).join(', ');
+  return packages.length > 0 ? `${each}; install with: apt-get install ${packages.join(' ')}` : each;
+}
 
 const INSTALL_HINT =
   `install the Debian packages (apt-get install ${GST_DEBIAN_PACKAGES.join(' ')}), ` +
@@ -75,7 +98,7 @@ export function isGstAvailable(): boolean {
 
 /**
  * Throws `ERR_GST_UNAVAILABLE` naming every element in `names` that no installed plugin
- * provides (and the Debian packages that usually do).
+ * provides, each with the Debian package that provides it (from src/gst/elements.json).
  */
 export function requireElements(names: readonly string[]): void {
   const { Gst } = loadGst();
@@ -83,8 +106,7 @@ export function requireElements(names: readonly string[]): void {
   if (missing.length > 0) {
     throw new GstError(
       ErrorCode.GST_UNAVAILABLE,
-      `GStreamer element${missing.length > 1 ? 's' : ''} not found: ${missing.join(', ')}; ` +
-        `install gstreamer1.0-plugins-base and gstreamer1.0-plugins-good (apt-get install ${GST_DEBIAN_PACKAGES.join(' ')})`,
+      `GStreamer element${missing.length > 1 ? 's' : ''} not found: ${missingElementsHint(missing)}`,
     );
   }
 }

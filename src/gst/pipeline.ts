@@ -4,7 +4,7 @@
 import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
 import { ErrorCode, GstError } from '../core/errors.js';
 import type { GstAppSink, GstBuffer, GstMessage, GstPipeline } from './binding.js';
-import { loadGst } from './loader.js';
+import { loadGst, missingElementsHint } from './loader.js';
 
 let empty: GstBuffer | undefined;
 
@@ -24,8 +24,10 @@ export function parsePipeline(description: string): GstPipeline {
     return Gst.parseLaunch(description);
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const code = /^no element /.test(reason) ? ErrorCode.GST_UNAVAILABLE : ErrorCode.GST_PIPELINE;
-    const hint = code === ErrorCode.GST_UNAVAILABLE ? ' (a GStreamer plugin is missing: install gstreamer1.0-plugins-base and -good)' : '';
+    // GStreamer says `no element "name"` for an element no installed plugin provides.
+    const missing = /^no element "([^"]+)"/.exec(reason)?.[1];
+    const code = missing !== undefined ? ErrorCode.GST_UNAVAILABLE : ErrorCode.GST_PIPELINE;
+    const hint = missing !== undefined ? ` (a GStreamer plugin is missing: ${missingElementsHint([missing])})` : '';
     throw new GstError(code, `pipeline "${description}" could not be built: ${reason}${hint}`, { cause });
   }
 }

@@ -10,8 +10,9 @@ import { bytesPerSample, decodeInto, encodeInto, type SampleFormat } from '../..
 import { WavReader } from '../../src/formats/wavReader.js';
 import { WavWriter } from '../../src/formats/wavWriter.js';
 import { tempDir } from './wavBytes.js';
+import { requireProgram } from '../helpers/program.js';
 
-const HAS_SOX = spawnSync('sox', ['--version']).status === 0;
+const HAS_SOX = requireProgram('sox', 'sox');
 const tmp = tempDir('wavsox');
 afterAll(() => tmp.cleanup());
 
@@ -63,7 +64,7 @@ describe('files sox makes, read by WavReader', () => {
   ] as const;
 
   for (const c of cases) {
-    it.skipIf(!HAS_SOX)(`${c.format} × ${c.channels} channels: same frames as sox decodes, within 1 LSB (skipped without sox)`, async () => {
+    it.skipIf(!HAS_SOX)(`${c.format} × ${c.channels} channels: same frames as sox decodes, within 1 LSB`, async () => {
       const path = tmp.file(`sox-${c.format}-${c.channels}.wav`);
       const tones = Array.from({ length: c.channels }, (_, ch) => ['sine', String(330 + 110 * ch)]).flat();
       run('sox', ['-D', '-n', '-r', '48000', '-c', String(c.channels), ...c.args, path, 'synth', '0.05', ...tones, 'vol', '0.9']);
@@ -85,7 +86,7 @@ describe('files sox makes, read by WavReader', () => {
     });
   }
 
-  it.skipIf(!HAS_SOX)('a Wave64 file sox makes reads the same as sox decodes it (skipped without sox)', async () => {
+  it.skipIf(!HAS_SOX)('a Wave64 file sox makes reads the same as sox decodes it', async () => {
     const path = tmp.file('sox.w64');
     run('sox', ['-D', '-n', '-r', '44100', '-c', '2', '-b', '24', '-e', 'signed-integer', path, 'synth', '0.05', 'sine', '440', 'sine', '550', 'vol', '0.9']);
     const { info, samples } = await readAll(path);
@@ -139,7 +140,7 @@ describe('files WavWriter makes, read by sox', () => {
   ];
 
   for (const { format, channels, container, soxDecodes } of cases) {
-    it.skipIf(!HAS_SOX)(`${format} × ${channels} channels (${container}): soxi reports it right and sox decodes what we wrote (skipped without sox)`, async () => {
+    it.skipIf(!HAS_SOX)(`${format} × ${channels} channels (${container}): soxi reports it right and sox decodes what we wrote`, async () => {
       const path = tmp.file(`ours-${format}-${channels}-${container}.${container === 'w64' ? 'w64' : 'wav'}`);
       const frames = 2401; // odd: the pad byte after u8 mono data
       const input = signal(channels, frames);

@@ -34,9 +34,10 @@ describe('loadGst where GStreamer is installed', () => {
     }
     expect(error).toBeInstanceOf(GstError);
     expect((error as GstError).code).toBe(ErrorCode.GST_UNAVAILABLE);
-    expect((error as GstError).message).toContain('not found: nosuchelement, nosuchelement2;');
+    // Each missing element is named with its package (these two are in no package: see
+    // test/gst/elements.test.ts for the hint of a known element).
+    expect((error as GstError).message).toMatch(/not found: nosuchelement \(not in the table[^)]*\), nosuchelement2 \(not in the table/);
     expect((error as GstError).message).not.toContain('videotestsrc');
-    expect((error as GstError).message).toContain('gstreamer1.0-plugins-good');
   });
 });
 

@@ -24,6 +24,7 @@ import { machineGraph, type GraphTransition, type MachineGraph } from '../../src
 import { ALL_MACHINES } from '../../src/inspect/machines.js';
 import { drawnEdges, toDot, toMermaid, transitionLabel } from '../../src/inspect/render.js';
 import { bufferLifecycleMachine, delayLineMachine } from '../../src/machines/index.js';
+import { requireProgram } from '../helpers/program.js';
 
 /** Inputs the real machines need to start. */
 const INPUTS: Record<string, unknown> = {
@@ -448,7 +449,7 @@ describe('toMermaid', () => {
 });
 
 describe('toDot', () => {
-  const hasDot = spawnSync('dot', ['-V']).status === 0;
+  const hasDot = requireProgram('dot', 'graphviz', '-V');
 
   for (const { name, machine } of [...ALL_MACHINES, { name: 'kitchen sink', machine: kitchenSink as AnyStateMachine }]) {
     it(`${name}: a digraph with every state as a node or cluster and every transition as an edge`, () => {
