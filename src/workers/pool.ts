@@ -29,7 +29,9 @@ export async function workerPool(): Promise<Piscina> {
   if (pool === undefined) {
     const { Piscina: PiscinaClass } = await import('piscina');
     pool ??= new PiscinaClass({ filename: workerFile('compress'), maxThreads: 2, idleTimeout: 1000 });
-    // Without a listener a worker error would crash the process (DESIGN.md).
+    // Piscina emits 'error' on the pool for a worker failure outside a task, and an 'error'
+    // event with no listener is thrown, crashing the process. A failed task still rejects its
+    // own promise.
     pool.on('error', () => undefined);
   }
   return pool;
