@@ -5,31 +5,18 @@
  */
 import { unlimitedAccount, type MemoryAccount } from '../core/budget.js';
 import { BYTES_PER_MB, resolveConfig, type BufferConfig, type BufferConfigInput } from '../core/config.js';
-import { show } from '../core/validate.js';
-import {
-  ArgumentError,
-  AudioDataError,
-  CapacityError,
-  SeekError,
-  type AvbufError,
-} from '../core/errors.js';
+import { checkNumber } from '../core/validate.js';
+import { AudioDataError, CapacityError, type AvbufError } from '../core/errors.js';
 import { deinterleaveInto, framesOf, interleaveInto, type AudioData } from '../core/frames.js';
-import {
-  Counter,
-  TIMING_SAMPLE_MASK,
-  createCounters,
-  metricsFromCounters,
-  recordError,
-  type ErrorRecord,
-} from '../core/metrics.js';
-import { BufferState, BufferType, Gate, type BufferMetrics } from '../core/types.js';
-import { gateError } from './gate.js';
+import { Counter, TIMING_SAMPLE_MASK } from '../core/metrics.js';
+import { BufferType, Gate, type BufferMetrics, type BufferState } from '../core/types.js';
+import { PositionedBuffer } from './positionedBuffer.js';
 
 /** Options of a {@link MemoryBuffer} beyond its config. */
 export interface MemoryBufferOptions {
   /** Initial capacity in frames. Default: `config.bufferSize`. */
   capacity?: number;
-  /** The spec's name for `capacity` (`create_audio_buffer(..., size=8192)`). */
+  /** The Python API's name for `capacity` (`create_audio_buffer(..., size=8192)`, docs/migrating-from-python.md). */
   size?: number;
   /** Grow (doubling) up to `maxMemoryMb` when a write passes the end. Default true. */
   growable?: boolean;
@@ -41,6 +28,7 @@ export interface MemoryBufferOptions {
 
 const BYTES_PER_SAMPLE = Float32Array.BYTES_PER_ELEMENT;
 const EMPTY = new Float32Array(0);
+const FRAMES_RULE = { min: 0, integer: true, kind: 'argument' } as const;
 
 /**
  * An in-memory audio buffer.
@@ -52,22 +40,14 @@ const EMPTY = new Float32Array(0);
  * const out = new Float32Array(2048);
  * buf.readInto(out);                   // 1024
  */
-export class MemoryBuffer {
+export class MemoryBuffer extends PositionedBuffer {
   readonly config: Readonly<BufferConfig>;
   readonly channels: number;
   /** Most frames the buffer may hold (from `maxMemoryMb`). */
   readonly maxFrames: number;
-  readonly #name: string;
   readonly #growable: boolean;
   readonly #account: MemoryAccount;
-  readonly #counters = createCounters();
-  readonly #lastError: ErrorRecord = { message: null, code: null };
   #data: Float32Array;
-  #position = 0;
-  #size = 0;
-  #gate: Gate = Gate.OPEN;
-  /** Storage freed. Separate from the gate: the actor shuts the gate before it frees. */
-  #released = false;
   /** Set while growth waits on the account, whose reclaimers may call trim() on this buffer. */
   #growing = false;
 
@@ -78,16 +58,13 @@ export class MemoryBuffer {
    *   `maxMemoryMb`; {@link MemoryPressureError} when the account refuses the storage.
    */
   constructor(config: BufferConfigInput = {}, options: MemoryBufferOptions = {}) {
+    super(options.name ?? 'memory buffer');
     this.config = resolveConfig(config);
     this.channels = this.config.channels;
-    this.#name = options.name ?? 'memory buffer';
     this.#growable = options.growable ?? true;
     this.#account = options.account ?? unlimitedAccount;
     this.maxFrames = Math.floor((this.config.maxMemoryMb * BYTES_PER_MB) / (this.channels * BYTES_PER_SAMPLE));
-    const capacity = options.capacity ?? options.size ?? this.config.bufferSize;
-    if (!Number.isInteger(capacity) || capacity < 0) {
-      throw new ArgumentError(`capacity must be a whole number of frames >= 0, got ${show(capacity)}`);
-    }
+    const capacity = checkNumber('capacity', options.capacity ?? options.size ?? this.config.bufferSize, { min: 0, integer: true, kind: 'argument' });
     if (capacity > this.maxFrames) {
       throw new CapacityError(
         `capacity of ${capacity} frames needs ${mb(capacity * this.channels * BYTES_PER_SAMPLE)}, over maxMemoryMb ${this.config.maxMemoryMb}`,
@@ -96,7 +73,7 @@ export class MemoryBuffer {
     const bytes = capacity * this.channels * BYTES_PER_SAMPLE;
     this.#account.reserve(bytes);
     this.#data = new Float32Array(capacity * this.channels);
-    this.#counters[Counter.MEMORY_BYTES] = bytes;
+    this._counters[Counter.MEMORY_BYTES] = bytes;
   }
 
   /** Capacity of the current storage in frames. */
@@ -106,7 +83,7 @@ export class MemoryBuffer {
 
   /** Bytes of sample storage held. */
   get memoryBytes(): number {
-    return this.#counters[Counter.MEMORY_BYTES]!;
+    return this._counters[Counter.MEMORY_BYTES]!;
   }
 
   /**
@@ -120,22 +97,22 @@ export class MemoryBuffer {
    *   {@link BufferStateError} when the buffer is not accepting data.
    */
   write(data: AudioData): number {
-    const c = this.#counters;
+    const c = this._counters;
     const timed = (c[Counter.WRITES]! & TIMING_SAMPLE_MASK) === 0;
     const t0 = timed ? performance.now() : 0;
-    if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
+    if (this._gate !== Gate.OPEN) throw this._refused();
     let frames: number;
     try {
       frames = framesOf(data, this.channels);
     } catch (error) {
-      throw this.#fail(error as AudioDataError);
+      throw this._recordError(error as AudioDataError);
     }
-    const end = this.#position + frames;
+    const end = this._position + frames;
     if (end * this.channels > this.#data.length) this.#grow(end);
-    if (data instanceof Float32Array) this.#data.set(data, this.#position * this.channels);
-    else interleaveInto(data, this.#data, this.#position * this.channels);
-    this.#position = end;
-    if (end > this.#size) this.#size = end;
+    if (data instanceof Float32Array) this.#data.set(data, this._position * this.channels);
+    else interleaveInto(data, this.#data, this._position * this.channels);
+    this._position = end;
+    if (end > this._size) this._size = end;
     c[Counter.WRITES]! += 1;
     c[Counter.BYTES_WRITTEN]! += frames * this.channels * BYTES_PER_SAMPLE;
     if (timed) {
@@ -151,19 +128,14 @@ export class MemoryBuffer {
    * @returns interleaved frames; shorter than asked at the end, empty at the end.
    */
   read(frames?: number): Float32Array {
-    const c = this.#counters;
+    const c = this._counters;
     const timed = (c[Counter.READS]! & TIMING_SAMPLE_MASK) === 0;
     const t0 = timed ? performance.now() : 0;
-    if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
-    const available = this.#size - this.#position;
+    if (this._gate !== Gate.OPEN) throw this._refused();
+    const available = this._size - this._position;
     let n = available;
-    if (frames !== undefined) {
-      if (typeof frames !== 'number' || !Number.isInteger(frames) || frames < 0) {
-        throw this.#fail(new ArgumentError(`frames must be a whole number >= 0, got ${show(frames)}`));
-      }
-      if (frames < n) n = frames;
-    }
-    const start = this.#position * this.channels;
+    if (frames !== undefined && this._checkArgument('frames', frames, FRAMES_RULE) < n) n = frames;
+    const start = this._position * this.channels;
     const out = this.#data.slice(start, start + n * this.channels);
     this.#afterRead(n, timed, t0);
     return out;
@@ -175,19 +147,19 @@ export class MemoryBuffer {
    * @returns frames read (0 at the end).
    */
   readInto(target: AudioData): number {
-    const c = this.#counters;
+    const c = this._counters;
     const timed = (c[Counter.READS]! & TIMING_SAMPLE_MASK) === 0;
     const t0 = timed ? performance.now() : 0;
-    if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
+    if (this._gate !== Gate.OPEN) throw this._refused();
     let room: number;
     try {
       room = framesOf(target, this.channels);
     } catch (error) {
-      throw this.#fail(error as AudioDataError);
+      throw this._recordError(error as AudioDataError);
     }
-    const available = this.#size - this.#position;
+    const available = this._size - this._position;
     const n = room < available ? room : available;
-    const start = this.#position * this.channels;
+    const start = this._position * this.channels;
     if (target instanceof Float32Array) {
       // subarray + set is one memcpy; measured faster than a copy loop from 16 frames up.
       if (n > 0) target.set(this.#data.subarray(start, start + n * this.channels));
@@ -197,81 +169,36 @@ export class MemoryBuffer {
   }
 
   /**
-   * Moves the position to frame `frame`.
-   * @throws {SeekError} `ERR_SEEK_OUT_OF_RANGE` unless `frame` is a whole number in `0..size()`.
-   */
-  seek(frame: number): void {
-    if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
-    if (typeof frame !== 'number' || !Number.isInteger(frame) || frame < 0 || frame > this.#size) {
-      throw this.#fail(new SeekError(`seek to ${show(frame)} is outside 0..${this.#size}`));
-    }
-    this.#position = frame;
-  }
-
-  /** The position in frames. */
-  tell(): number {
-    if (this.#gate === Gate.CLOSED) throw this.#fail(gateError(this.#gate, this.#name));
-    return this.#position;
-  }
-
-  /** Frames of data held (the end of the furthest write). */
-  size(): number {
-    if (this.#gate === Gate.CLOSED) throw this.#fail(gateError(this.#gate, this.#name));
-    return this.#size;
-  }
-
-  /**
    * Shrinks the storage to the data held, giving the spare capacity back. Part of the
    * manager's pressure policy (after idle pool blocks). Returns bytes freed.
    */
   trim(): number {
-    if (this.#gate === Gate.CLOSED || this.#growing) return 0;
-    const spare = this.#data.length - this.#size * this.channels;
+    if (this._gate === Gate.CLOSED || this.#growing) return 0;
+    const spare = this.#data.length - this._size * this.channels;
     if (spare === 0) return 0;
-    this.#data = this.#data.slice(0, this.#size * this.channels);
+    this.#data = this.#data.slice(0, this._size * this.channels);
     const freed = spare * BYTES_PER_SAMPLE;
-    this.#counters[Counter.MEMORY_BYTES] = this.#data.length * BYTES_PER_SAMPLE;
+    this._counters[Counter.MEMORY_BYTES] = this.#data.length * BYTES_PER_SAMPLE;
     this.#account.release(freed);
     return freed;
   }
 
   /** Frees the storage. Idempotent; every later call but `getMetrics` gets `ERR_BUFFER_CLOSED`. */
   close(): void {
-    if (this.#released) return;
-    this.#released = true;
-    this.#gate = Gate.CLOSED;
+    if (!this._markClosed()) return;
     this.#account.release(this.#data.length * BYTES_PER_SAMPLE);
     this.#data = EMPTY;
-    this.#counters[Counter.MEMORY_BYTES] = 0;
-  }
-
-  get closed(): boolean {
-    return this.#released;
+    this._counters[Counter.MEMORY_BYTES] = 0;
   }
 
   /** Figures for this buffer; `state` is `active` or `closed` unless an actor says otherwise. */
   getMetrics(state?: BufferState): BufferMetrics {
-    return metricsFromCounters(
-      this.#counters,
-      BufferType.MEMORY,
-      state ?? (this.#gate === Gate.CLOSED ? BufferState.CLOSED : BufferState.ACTIVE),
-      this.#lastError,
-    );
-  }
-
-  /** @internal Set by the owning actor on entering and leaving states. */
-  _setGate(gate: Gate): void {
-    if (this.#gate !== Gate.CLOSED) this.#gate = gate;
-  }
-
-  /** @internal Counts an error raised on this buffer's behalf (by its actor) and returns it. */
-  _recordError<E extends AvbufError>(error: E): E {
-    return recordError(this.#counters, this.#lastError, error);
+    return this._metrics(BufferType.MEMORY, state);
   }
 
   #afterRead(frames: number, timed: boolean, t0: number): void {
-    const c = this.#counters;
-    this.#position += frames;
+    const c = this._counters;
+    this._position += frames;
     c[Counter.READS]! += 1;
     c[Counter.BYTES_READ]! += frames * this.channels * BYTES_PER_SAMPLE;
     if (timed) {
@@ -283,7 +210,7 @@ export class MemoryBuffer {
   #grow(endFrame: number): void {
     const current = this.capacity;
     if (!this.#growable || endFrame > this.maxFrames) {
-      throw this.#fail(
+      throw this._recordError(
         new CapacityError(
           this.#growable
             ? `writing to frame ${endFrame} needs ${mb(endFrame * this.channels * BYTES_PER_SAMPLE)}, over maxMemoryMb ${this.config.maxMemoryMb}`
@@ -297,7 +224,7 @@ export class MemoryBuffer {
     try {
       this.#account.reserve(addedBytes);
     } catch (error) {
-      throw this.#fail(error as AvbufError);
+      throw this._recordError(error as AvbufError);
     } finally {
       this.#growing = false;
     }
@@ -307,15 +234,11 @@ export class MemoryBuffer {
     } catch (cause) {
       // The engine refused the allocation although the budget allowed it.
       this.#account.release(addedBytes);
-      throw this.#fail(new CapacityError(`could not allocate ${mb(next * this.channels * BYTES_PER_SAMPLE)}: ${String(cause)}`));
+      throw this._recordError(new CapacityError(`could not allocate ${mb(next * this.channels * BYTES_PER_SAMPLE)}: ${String(cause)}`));
     }
-    grown.set(this.#data.subarray(0, this.#size * this.channels));
+    grown.set(this.#data.subarray(0, this._size * this.channels));
     this.#data = grown;
-    this.#counters[Counter.MEMORY_BYTES] = grown.length * BYTES_PER_SAMPLE;
-  }
-
-  #fail<E extends AvbufError>(error: E): E {
-    return recordError(this.#counters, this.#lastError, error);
+    this._counters[Counter.MEMORY_BYTES] = grown.length * BYTES_PER_SAMPLE;
   }
 }
 

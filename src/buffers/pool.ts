@@ -6,19 +6,11 @@
  */
 import { unlimitedAccount, type MemoryAccount } from '../core/budget.js';
 import { BYTES_PER_MB, resolveConfig, type BufferConfig, type BufferConfigInput } from '../core/config.js';
-import { show } from '../core/validate.js';
-import {
-  AbortError,
-  ArgumentError,
-  BufferStateError,
-  CapacityError,
-  ErrorCode,
-  PoolError,
-  type AvbufError,
-} from '../core/errors.js';
-import { Counter, createCounters, metricsFromCounters, recordError, type ErrorRecord } from '../core/metrics.js';
-import { BufferState, BufferType, Gate, type BufferMetrics } from '../core/types.js';
-import { gateError } from './gate.js';
+import { checkNumber, checkOneOf } from '../core/validate.js';
+import { AbortError, ArgumentError, BufferStateError, CapacityError, ErrorCode, PoolError, type AvbufError } from '../core/errors.js';
+import { Counter } from '../core/metrics.js';
+import { BufferType, Gate, type BufferMetrics, type BufferState } from '../core/types.js';
+import { CountedBuffer } from './countedBuffer.js';
 
 /** What a pool does when every block is leased. */
 export type ExhaustionPolicy = 'error' | 'grow' | 'wait';
@@ -95,6 +87,8 @@ export interface PoolStats {
 }
 
 const EMPTY = new Float32Array(0);
+const POLICIES: readonly ExhaustionPolicy[] = ['error', 'grow', 'wait'];
+const TIMEOUT_RULE = { min: 0, infinite: true, kind: 'argument' } as const;
 
 class Block implements PoolBlock {
   data: Float32Array;
@@ -125,14 +119,13 @@ interface Waiter {
  * block.data.fill(0.5);
  * pool.release(block);
  */
-export class BufferPool {
+export class BufferPool extends CountedBuffer {
   readonly config: Readonly<BufferConfig>;
   readonly blockFrames: number;
   readonly channels: number;
   readonly blockBytes: number;
   readonly maxBlocks: number;
   readonly policy: ExhaustionPolicy;
-  readonly #name: string;
   readonly #zero: boolean;
   readonly #shared: boolean;
   readonly #account: MemoryAccount;
@@ -140,11 +133,6 @@ export class BufferPool {
   /** Indices of blocks not leased; trimmed ones sink to the bottom because releases push on top. */
   readonly #free: number[] = [];
   readonly #waiters: Waiter[] = [];
-  readonly #counters = createCounters();
-  readonly #lastError: ErrorRecord = { message: null, code: null };
-  #gate: Gate = Gate.OPEN;
-  /** Storage freed. Separate from the gate: the actor shuts the gate before it frees. */
-  #released = false;
   #allocated = 0;
   #inUse = 0;
   #peakInUse = 0;
@@ -159,21 +147,15 @@ export class BufferPool {
    *   {@link MemoryPressureError} when the account refuses the storage.
    */
   constructor(config: BufferConfigInput = {}, options: BufferPoolOptions = {}) {
+    super(options.name ?? 'buffer pool');
     this.config = resolveConfig(config);
     this.channels = this.config.channels;
-    this.#name = options.name ?? 'buffer pool';
-    this.blockFrames = options.blockFrames ?? this.config.chunkSize;
-    wholeNumber('blockFrames', this.blockFrames, 1);
+    this.blockFrames = checkNumber('blockFrames', options.blockFrames ?? this.config.chunkSize, { min: 1, integer: true, kind: 'argument' });
     this.blockBytes = this.blockFrames * this.channels * Float32Array.BYTES_PER_ELEMENT;
     const fit = Math.floor((this.config.maxMemoryMb * BYTES_PER_MB) / this.blockBytes);
-    this.maxBlocks = options.maxBlocks ?? fit;
-    wholeNumber('maxBlocks', this.maxBlocks, 1);
-    const blocks = options.blocks ?? 8;
-    wholeNumber('blocks', blocks, 0);
-    this.policy = options.onExhausted ?? 'error';
-    if (this.policy !== 'error' && this.policy !== 'grow' && this.policy !== 'wait') {
-      throw new ArgumentError(`onExhausted must be 'error', 'grow' or 'wait', got ${show(this.policy)}`);
-    }
+    this.maxBlocks = checkNumber('maxBlocks', options.maxBlocks ?? fit, { min: 1, integer: true, kind: 'argument' });
+    const blocks = checkNumber('blocks', options.blocks ?? 8, { min: 0, integer: true, kind: 'argument' });
+    this.policy = checkOneOf('onExhausted', options.onExhausted ?? 'error', POLICIES, 'argument');
     if (Math.max(blocks, this.maxBlocks) > fit) {
       throw new CapacityError(
         `${Math.max(blocks, this.maxBlocks)} blocks of ${this.blockBytes} bytes exceed maxMemoryMb ${this.config.maxMemoryMb}`,
@@ -189,7 +171,7 @@ export class BufferPool {
       this.#free.push(blocks - 1 - i);
     }
     this.#allocated = blocks;
-    this.#counters[Counter.MEMORY_BYTES] = blocks * this.blockBytes;
+    this._counters[Counter.MEMORY_BYTES] = blocks * this.blockBytes;
   }
 
   /**
@@ -199,15 +181,15 @@ export class BufferPool {
    *   {@link BufferStateError} when the pool is not accepting.
    */
   acquire(): PoolBlock {
-    if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
+    if (this._gate !== Gate.OPEN) throw this._refused();
     const block = this.#take();
-    if (block === null) throw this.#fail(this.#exhausted());
+    if (block === null) throw this._recordError(this.#exhausted());
     return block;
   }
 
   /** Like {@link acquire} but returns null instead of throwing when the pool is exhausted. */
   tryAcquire(): PoolBlock | null {
-    if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
+    if (this._gate !== Gate.OPEN) throw this._refused();
     const block = this.#take();
     if (block === null) this.#exhaustions++;
     return block;
@@ -219,15 +201,13 @@ export class BufferPool {
    * @throws (rejects) as {@link acquire}, plus `ERR_POOL_WAIT_TIMEOUT` and `ERR_ABORTED`.
    */
   async acquireAsync(options: AcquireOptions = {}): Promise<PoolBlock> {
-    if (this.#gate !== Gate.OPEN) throw this.#fail(gateError(this.#gate, this.#name));
+    if (this._gate !== Gate.OPEN) throw this._refused();
     const { timeoutMs, signal } = options;
-    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
-      throw this.#fail(new ArgumentError(`timeoutMs must be a number >= 0, got ${show(timeoutMs)}`));
-    }
-    if (signal?.aborted) throw this.#fail(new AbortError());
+    if (timeoutMs !== undefined) this._checkArgument('timeoutMs', timeoutMs, TIMEOUT_RULE);
+    if (signal?.aborted) throw this._recordError(new AbortError());
     const block = this.#take();
     if (block !== null) return block;
-    if (this.policy !== 'wait') throw this.#fail(this.#exhausted());
+    if (this.policy !== 'wait') throw this._recordError(this.#exhausted());
     return this.#wait(timeoutMs, signal);
   }
 
@@ -237,13 +217,13 @@ export class BufferPool {
    *   `ERR_POOL_DOUBLE_RELEASE` for a block that is not leased.
    */
   release(block: PoolBlock): void {
-    if (this.#gate === Gate.CLOSED) throw this.#fail(gateError(this.#gate, this.#name));
+    if (this._gate === Gate.CLOSED) throw this._refused();
     if (!(block instanceof Block) || block.pool !== this) {
-      throw this.#fail(new PoolError(ErrorCode.POOL_FOREIGN_BLOCK, `${this.#name}: this block belongs to another pool`));
+      throw this._recordError(new PoolError(ErrorCode.POOL_FOREIGN_BLOCK, `${this._name}: this block belongs to another pool`));
     }
     if (!block.leased) {
-      throw this.#fail(
-        new PoolError(ErrorCode.POOL_DOUBLE_RELEASE, `${this.#name}: block ${block.index} was already released`),
+      throw this._recordError(
+        new PoolError(ErrorCode.POOL_DOUBLE_RELEASE, `${this._name}: block ${block.index} was already released`),
       );
     }
     this.#releases++;
@@ -252,7 +232,7 @@ export class BufferPool {
       // Hand over directly: the block stays leased, so no one can take it in between.
       waiter.cleanup();
       this.#acquires++;
-      this.#counters[Counter.CACHE_HITS]! += 1;
+      this._counters[Counter.CACHE_HITS]! += 1;
       if (this.#zero) block.data.fill(0);
       waiter.resolve(block);
       return;
@@ -279,7 +259,7 @@ export class BufferPool {
     if (freed > 0) {
       this.#allocated -= freed / this.blockBytes;
       this.#trimmedBytes += freed;
-      this.#counters[Counter.MEMORY_BYTES] = this.#allocated * this.blockBytes;
+      this._counters[Counter.MEMORY_BYTES] = this.#allocated * this.blockBytes;
       // Trimmed blocks go to the bottom so allocated ones are leased first.
       this.#free.sort((a, b) => this.#blocks[a]!.data.length - this.#blocks[b]!.data.length);
       this.#account.release(freed);
@@ -303,25 +283,16 @@ export class BufferPool {
       waiting: this.#waiters.length,
       acquires: this.#acquires,
       releases: this.#releases,
-      hits: this.#counters[Counter.CACHE_HITS]!,
-      misses: this.#counters[Counter.CACHE_MISSES]!,
+      hits: this._counters[Counter.CACHE_HITS]!,
+      misses: this._counters[Counter.CACHE_MISSES]!,
       exhaustions: this.#exhaustions,
       trimmedBytes: this.#trimmedBytes,
     };
   }
 
-  /** The spec's metrics; `cacheHitRate` is the share of leases served without allocating. */
+  /** Every buffer's metrics; `cacheHitRate` is the share of leases served without allocating. */
   getMetrics(state?: BufferState): BufferMetrics {
-    return metricsFromCounters(
-      this.#counters,
-      BufferType.POOL,
-      state ?? (this.#gate === Gate.CLOSED ? BufferState.CLOSED : BufferState.ACTIVE),
-      this.#lastError,
-    );
-  }
-
-  get closed(): boolean {
-    return this.#released;
+    return this._metrics(BufferType.POOL, state);
   }
 
   /**
@@ -329,9 +300,7 @@ export class BufferPool {
    * with `ERR_BUFFER_CLOSED`. Idempotent.
    */
   close(): void {
-    if (this.#released) return;
-    this.#released = true;
-    this.#gate = Gate.CLOSED;
+    if (!this._markClosed()) return;
     for (const block of this.#blocks) {
       block.data = EMPTY;
       block.leased = false;
@@ -339,22 +308,12 @@ export class BufferPool {
     this.#account.release(this.#allocated * this.blockBytes);
     this.#allocated = 0;
     this.#inUse = 0;
-    this.#counters[Counter.MEMORY_BYTES] = 0;
-    const closed = new BufferStateError(ErrorCode.BUFFER_CLOSED, `${this.#name} was closed while waiting`);
+    this._counters[Counter.MEMORY_BYTES] = 0;
+    const closed = new BufferStateError(ErrorCode.BUFFER_CLOSED, `${this._name} was closed while waiting`);
     for (const waiter of this.#waiters.splice(0)) {
       waiter.cleanup();
       waiter.reject(closed);
     }
-  }
-
-  /** @internal Set by the owning actor on entering and leaving states. */
-  _setGate(gate: Gate): void {
-    if (this.#gate !== Gate.CLOSED) this.#gate = gate;
-  }
-
-  /** @internal Counts an error raised on this pool's behalf and returns it. */
-  _recordError<E extends AvbufError>(error: E): E {
-    return recordError(this.#counters, this.#lastError, error);
   }
 
   #take(): Block | null {
@@ -367,20 +326,20 @@ export class BufferPool {
           this.#allocate(block);
         } catch (error) {
           this.#free.push(index);
-          throw this.#fail(error as AvbufError);
+          throw this._recordError(error as AvbufError);
         }
-      } else this.#counters[Counter.CACHE_HITS]! += 1;
+      } else this._counters[Counter.CACHE_HITS]! += 1;
     } else if (this.policy === 'grow' && this.#blocks.length < this.maxBlocks) {
       try {
         this.#account.reserve(this.blockBytes);
       } catch (error) {
-        throw this.#fail(error as AvbufError);
+        throw this._recordError(error as AvbufError);
       }
       block = new Block(this, this.#blocks.length, this.blockFrames, this.channels, this.#newData());
       this.#blocks.push(block);
       this.#allocated++;
-      this.#counters[Counter.MEMORY_BYTES] = this.#allocated * this.blockBytes;
-      this.#counters[Counter.CACHE_MISSES]! += 1;
+      this._counters[Counter.MEMORY_BYTES] = this.#allocated * this.blockBytes;
+      this._counters[Counter.CACHE_MISSES]! += 1;
     } else return null;
     block.leased = true;
     this.#inUse++;
@@ -394,8 +353,8 @@ export class BufferPool {
     this.#account.reserve(this.blockBytes);
     block.data = this.#newData();
     this.#allocated++;
-    this.#counters[Counter.MEMORY_BYTES] = this.#allocated * this.blockBytes;
-    this.#counters[Counter.CACHE_MISSES]! += 1;
+    this._counters[Counter.MEMORY_BYTES] = this.#allocated * this.blockBytes;
+    this._counters[Counter.CACHE_MISSES]! += 1;
   }
 
   #newData(): Float32Array {
@@ -407,7 +366,7 @@ export class BufferPool {
     this.#exhaustions++;
     return new PoolError(
       ErrorCode.POOL_EXHAUSTED,
-      `${this.#name}: all ${this.#blocks.length} blocks are leased (policy '${this.policy}')`,
+      `${this._name}: all ${this.#blocks.length} blocks are leased (policy '${this.policy}')`,
     );
   }
 
@@ -416,7 +375,7 @@ export class BufferPool {
       let timer: NodeJS.Timeout | undefined;
       const onAbort = (): void => {
         this.#dropWaiter(waiter);
-        reject(this.#fail(new AbortError('waiting for a pool block was aborted')));
+        reject(this._recordError(new AbortError('waiting for a pool block was aborted')));
       };
       const waiter: Waiter = {
         resolve,
@@ -429,7 +388,7 @@ export class BufferPool {
       if (timeoutMs !== undefined) {
         timer = setTimeout(() => {
           this.#dropWaiter(waiter);
-          reject(this.#fail(new PoolError(ErrorCode.POOL_WAIT_TIMEOUT, `${this.#name}: no block was released within ${timeoutMs} ms`)));
+          reject(this._recordError(new PoolError(ErrorCode.POOL_WAIT_TIMEOUT, `${this._name}: no block was released within ${timeoutMs} ms`)));
         }, timeoutMs);
       }
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -441,15 +400,5 @@ export class BufferPool {
     const i = this.#waiters.indexOf(waiter);
     if (i >= 0) this.#waiters.splice(i, 1);
     waiter.cleanup();
-  }
-
-  #fail<E extends AvbufError>(error: E): E {
-    return recordError(this.#counters, this.#lastError, error);
-  }
-}
-
-function wholeNumber(name: string, value: unknown, min: number): asserts value is number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new ArgumentError(`${name} must be a whole number >= ${min}, got ${show(value)}`);
   }
 }

@@ -18,15 +18,15 @@
  *   compare-and-swap and discards a copy that lost the race, so it never returns a torn
  *   or duplicated frame.
  *
- * Measured here (DESIGN.md): busy polling collapses when the two cores are shared, so
+ * Busy polling collapses when two cores are shared (measured here: pure spinning ranged
+ * from 0.06 to 1.26 G floats/s with other work on the cores, docs/benchmarks.md), so
  * blocking calls spin briefly and then sleep with `Atomics.wait`.
  */
 import { unlimitedAccount, type MemoryAccount } from '../core/budget.js';
 import { BYTES_PER_MB, resolveConfig, type BufferConfig, type BufferConfigInput } from '../core/config.js';
-import { show } from '../core/validate.js';
+import { checkNumber, checkOneOf, show, type NumberRule } from '../core/validate.js';
 import {
   AbortError,
-  ArgumentError,
   BufferStateError,
   CapacityError,
   ErrorCode,
@@ -39,8 +39,8 @@ import {
 } from '../core/errors.js';
 import { deinterleaveInto, framesOf, interleaveInto, type AudioData } from '../core/frames.js';
 import { TIMING_SAMPLE_MASK, type ErrorRecord } from '../core/metrics.js';
-import { BufferState, BufferType, Gate, type BufferMetrics } from '../core/types.js';
-import { gateError } from './gate.js';
+import { BufferType, Gate, type BufferMetrics, type BufferState } from '../core/types.js';
+import { GatedBuffer } from './gate.js';
 
 /** What a write does when the ring has no room for all of it. */
 export type OverflowPolicy = 'reject' | 'overwrite' | 'error';
@@ -94,7 +94,7 @@ export interface RingWaitOptions {
   signal?: AbortSignal;
 }
 
-/** A ring's figures: the spec's metrics plus fill, underruns, overruns and drops. */
+/** A ring's figures: every buffer's metrics plus fill, underruns, overruns and drops. */
 export interface RingMetrics extends BufferMetrics {
   readonly capacity: number;
   readonly availableRead: number;
@@ -115,6 +115,10 @@ export interface RingMetrics extends BufferMetrics {
 
 const HANDLE_KIND = 'avbuf.ring/1';
 const BYTES_PER_SAMPLE = Float32Array.BYTES_PER_ELEMENT;
+const POLICIES: readonly OverflowPolicy[] = ['reject', 'overwrite', 'error'];
+const ROLES: readonly RingRole[] = ['producer', 'consumer'];
+const FRAMES_RULE = { min: 0, integer: true, kind: 'argument' } as const;
+const TIMEOUT_RULE = { min: 0, infinite: true, kind: 'argument' } as const;
 
 // Control block: int32 slots, each written by one side, each on its own 64-byte line.
 const W = 0; // write index (producer)
@@ -192,14 +196,13 @@ function nextPowerOfTwo(n: number): number {
  * const ring = attachRing(handle, { role: 'producer' });
  * ring.writeBlocking(chunk, 1000);
  */
-export class RingBuffer {
+export class RingBuffer extends GatedBuffer {
   readonly config: Readonly<BufferConfig>;
   readonly channels: number;
   /** Capacity in frames (a power of two). */
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
   readonly #mask: number;
-  readonly #name: string;
   readonly #data: Float32Array;
   readonly #ctrl: Int32Array;
   readonly #c: Float64Array;
@@ -209,8 +212,6 @@ export class RingBuffer {
   readonly #id = endpointId();
   readonly #lastError: ErrorRecord = { message: null, code: null };
   #role: RingRole | null = null;
-  #gate: Gate = Gate.OPEN;
-  #released = false;
   /** Producer: its own write index and the last read index it saw. */
   #w = 0;
   #cachedR = 0;
@@ -224,17 +225,13 @@ export class RingBuffer {
    *   {@link CapacityError} beyond `maxMemoryMb`; {@link MemoryPressureError} when refused.
    */
   constructor(config: BufferConfigInput = {}, options: RingBufferOptions = {}, _attach?: RingHandle) {
-    const spin = options.spinChecks ?? DEFAULT_SPIN_CHECKS;
-    if (typeof spin !== 'number' || !Number.isInteger(spin) || spin < 0) {
-      throw new ArgumentError(`spinChecks must be a whole number >= 0, got ${show(spin)}`);
-    }
-    this.#spinChecks = spin;
+    super(_attach?.name ?? options.name ?? 'ring buffer');
+    this.#spinChecks = checkNumber('spinChecks', options.spinChecks ?? DEFAULT_SPIN_CHECKS, { min: 0, integer: true, kind: 'argument' });
     if (_attach !== undefined) {
       this.config = resolveConfig({ channels: _attach.channels, sampleRate: _attach.sampleRate });
       this.channels = _attach.channels;
       this.capacity = _attach.capacity;
       this.overflow = _attach.overflow;
-      this.#name = _attach.name;
       this.#data = new Float32Array(_attach.data);
       this.#ctrl = new Int32Array(_attach.control);
       this.#c = new Float64Array(_attach.counters);
@@ -246,15 +243,8 @@ export class RingBuffer {
     }
     this.config = resolveConfig(config);
     this.channels = this.config.channels;
-    this.#name = options.name ?? 'ring buffer';
-    this.overflow = options.overflow ?? 'reject';
-    if (this.overflow !== 'reject' && this.overflow !== 'overwrite' && this.overflow !== 'error') {
-      throw new ArgumentError(`overflow must be 'reject', 'overwrite' or 'error', got ${show(this.overflow)}`);
-    }
-    const asked = options.capacity ?? this.config.bufferSize;
-    if (typeof asked !== 'number' || !Number.isInteger(asked) || asked < 1) {
-      throw new ArgumentError(`capacity must be a whole number of frames >= 1, got ${show(asked)}`);
-    }
+    this.overflow = checkOneOf('overflow', options.overflow ?? 'reject', POLICIES, 'argument');
+    const asked = checkNumber('capacity', options.capacity ?? this.config.bufferSize, { min: 1, integer: true, kind: 'argument' });
     this.capacity = nextPowerOfTwo(asked);
     const bytes = this.capacity * this.channels * BYTES_PER_SAMPLE;
     if (this.capacity > 2 ** 30 || bytes > this.config.maxMemoryMb * BYTES_PER_MB) {
@@ -277,14 +267,14 @@ export class RingBuffer {
       capacity: this.capacity,
       sampleRate: this.config.sampleRate,
       overflow: this.overflow,
-      name: this.#name,
+      name: this._name,
     });
     this.#mask = this.capacity - 1;
   }
 
   /** A handle to post to a worker; {@link attachRing} there gives the other end. */
   share(): RingHandle {
-    if (this.#gate === Gate.CLOSED) throw this.#failC(gateError(this.#gate, this.#name));
+    if (this._gate === Gate.CLOSED) throw this.#failC(this._gateError());
     return this.#handle;
   }
 
@@ -334,9 +324,7 @@ export class RingBuffer {
    * Reads up to `frames` frames (default: all there are) into a new array. Never blocks.
    */
   read(frames?: number): Float32Array {
-    if (frames !== undefined && (typeof frames !== 'number' || !Number.isInteger(frames) || frames < 0)) {
-      throw this.#failC(new ArgumentError(`frames must be a whole number >= 0, got ${show(frames)}`));
-    }
+    if (frames !== undefined) this.#check('frames', frames, FRAMES_RULE, C_ERRORS);
     const out = new Float32Array((frames ?? this.availableRead()) * this.channels);
     const n = this.readInto(out);
     return n * this.channels === out.length ? out : out.slice(0, n * this.channels);
@@ -365,7 +353,7 @@ export class RingBuffer {
    * Consumer-side flush: discards every frame in the ring. Returns frames discarded.
    */
   reset(): number {
-    if (this.#gate !== Gate.OPEN) throw this.#failC(gateError(this.#gate, this.#name));
+    if (this._gate !== Gate.OPEN) throw this.#failC(this._gateError());
     if (this.#role !== 'consumer') this.#claim('consumer');
     let flushed: number;
     for (;;) {
@@ -469,18 +457,18 @@ export class RingBuffer {
 
   /** Rings have no position to move to. @throws {UnsupportedOperationError} always. */
   seek(frame: number): never {
-    throw this.#failC(new UnsupportedOperationError(`${this.#name}: a ring buffer cannot seek (asked for frame ${show(frame)})`));
+    throw this.#failC(new UnsupportedOperationError(`${this._name}: a ring buffer cannot seek (asked for frame ${show(frame)})`));
   }
 
   /** Frames read out of the ring since it was created (the consumer's position in the stream). */
   tell(): number {
-    if (this.#gate === Gate.CLOSED) throw this.#failC(gateError(this.#gate, this.#name));
+    if (this._gate === Gate.CLOSED) throw this.#failC(this._gateError());
     return this.#c[FRAMES_READ]!;
   }
 
   /** Frames held now (same as {@link availableRead}). */
   size(): number {
-    if (this.#gate === Gate.CLOSED) throw this.#failC(gateError(this.#gate, this.#name));
+    if (this._gate === Gate.CLOSED) throw this.#failC(this._gateError());
     return this.availableRead();
   }
 
@@ -490,9 +478,7 @@ export class RingBuffer {
    * The creating end frees the storage accounting. Idempotent.
    */
   close(): void {
-    if (this.#released) return;
-    this.#released = true;
-    this.#gate = Gate.CLOSED;
+    if (!this._markClosed()) return;
     Atomics.or(this.#ctrl, FLAGS, FLAG_CLOSED);
     // Wake sleepers on both indices: they see the flag and return.
     Atomics.notify(this.#ctrl, W);
@@ -501,18 +487,14 @@ export class RingBuffer {
     if (this.#owner) this.#account.release(this.capacity * this.channels * BYTES_PER_SAMPLE);
   }
 
-  get closed(): boolean {
-    return this.#released;
-  }
-
   /** Figures of both ends (the counters are shared); `lastError` is this end's. */
   getMetrics(state?: BufferState): RingMetrics {
     const c = this.#c;
     const available = this.availableRead();
     return {
       bufferType: BufferType.RING,
-      state: state ?? (this.#gate === Gate.CLOSED ? BufferState.CLOSED : BufferState.ACTIVE),
-      memoryUsageMb: this.#released || !this.#owner ? 0 : (this.capacity * this.channels * BYTES_PER_SAMPLE) / BYTES_PER_MB,
+      state: this._metricsState(state),
+      memoryUsageMb: this._released || !this.#owner ? 0 : (this.capacity * this.channels * BYTES_PER_SAMPLE) / BYTES_PER_MB,
       readCount: c[READS]!,
       writeCount: c[WRITES]!,
       bytesRead: c[BYTES_READ]!,
@@ -535,13 +517,8 @@ export class RingBuffer {
     };
   }
 
-  /** @internal Set by the owning actor on entering and leaving states. */
-  _setGate(gate: Gate): void {
-    if (this.#gate !== Gate.CLOSED) this.#gate = gate;
-  }
-
   /** @internal Counts an error raised on this ring's behalf and returns it. */
-  _recordError<E extends AvbufError>(error: E): E {
+  override _recordError<E extends AvbufError>(error: E): E {
     return this.#role === 'producer' ? this.#failP(error) : this.#failC(error);
   }
 
@@ -551,14 +528,14 @@ export class RingBuffer {
     const slot = role === 'producer' ? PRODUCER_ID : CONSUMER_ID;
     if (this.#role !== null) {
       throw this.#fail(
-        new RingRoleError(role, `${this.#name}: this end is the ${this.#role}; a ring end cannot also be the ${role}`),
+        new RingRoleError(role, `${this._name}: this end is the ${this.#role}; a ring end cannot also be the ${role}`),
         this.#role === 'producer' ? P_ERRORS : C_ERRORS,
       );
     }
     const holder = Atomics.compareExchange(this.#ctrl, slot, 0, this.#id);
     if (holder !== 0 && holder !== this.#id) {
       throw this.#fail(
-        new RingRoleError(role, `${this.#name} already has a ${role}; a ring has one producer and one consumer`),
+        new RingRoleError(role, `${this._name} already has a ${role}; a ring has one producer and one consumer`),
         role === 'producer' ? P_ERRORS : C_ERRORS,
       );
     }
@@ -597,9 +574,9 @@ export class RingBuffer {
 
   /** Checks a write can start (gate, end of stream, role, data) and returns its frames. */
   #beginWrite(data: AudioData): number {
-    if (this.#gate !== Gate.OPEN) throw this.#failP(gateError(this.#gate, this.#name));
+    if (this._gate !== Gate.OPEN) throw this.#failP(this._gateError());
     if ((Atomics.load(this.#ctrl, FLAGS) & FLAG_CLOSED) !== 0) {
-      throw this.#failP(new BufferStateError(ErrorCode.BUFFER_CLOSED, `${this.#name} has ended: nothing more can be written`));
+      throw this.#failP(new BufferStateError(ErrorCode.BUFFER_CLOSED, `${this._name} has ended: nothing more can be written`));
     }
     if (this.#role !== 'producer') this.#claim('producer');
     try {
@@ -658,7 +635,7 @@ export class RingBuffer {
 
   /** Checks a read can start (gate, role, target) and returns the frames the target holds. */
   #beginRead(target: AudioData): number {
-    if (this.#gate !== Gate.OPEN) throw this.#failC(gateError(this.#gate, this.#name));
+    if (this._gate !== Gate.OPEN) throw this.#failC(this._gateError());
     if (this.#role !== 'consumer') this.#claim('consumer');
     try {
       return framesOf(target, this.channels);
@@ -813,7 +790,7 @@ export class RingBuffer {
         Atomics.store(this.#ctrl, flag, 0);
         return true;
       }
-      if (this.ended || this.#gate === Gate.CLOSED) {
+      if (this.ended || this._gate === Gate.CLOSED) {
         Atomics.store(this.#ctrl, flag, 0);
         return ready(); // the last write may land just before the end
       }
@@ -833,18 +810,24 @@ export class RingBuffer {
   /** Validates wait options; a bad one is counted on the side that asked (`slot`: each side writes its own). */
   #waitOptions(options: RingWaitOptions, slot: number): { deadline: number; signal: AbortSignal | undefined } {
     const { timeoutMs, signal } = options;
-    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
-      throw this.#fail(new ArgumentError(`timeoutMs must be a number >= 0, got ${show(timeoutMs)}`), slot);
-    }
+    if (timeoutMs !== undefined && !(timeoutMs >= 0)) this.#check('timeoutMs', timeoutMs, TIMEOUT_RULE, slot);
     return { deadline: performance.now() + (timeoutMs ?? Number.POSITIVE_INFINITY), signal };
   }
 
   #assertCanBlock(timeoutMs: number, slot: number): void {
-    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
-      throw this.#fail(new ArgumentError(`timeoutMs must be a number >= 0, got ${show(timeoutMs)}`), slot);
-    }
+    // Every blocking call passes here: the common case is decided inline, checkNumber only words the refusal.
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) this.#check('timeoutMs', timeoutMs, TIMEOUT_RULE, slot);
     if (!canBlock) {
       throw this.#fail(new UnsupportedOperationError(`this thread cannot block (Atomics.wait is not allowed); use readAsync/writeAsync`), slot);
+    }
+  }
+
+  /** {@link checkNumber} for a method argument, a failure counted on the side that asked (`slot`). */
+  #check(field: string, value: unknown, rule: NumberRule, slot: number): void {
+    try {
+      checkNumber(field, value, rule);
+    } catch (error) {
+      throw this.#fail(error as AvbufError, slot);
     }
   }
 
@@ -897,11 +880,6 @@ export function attachRing(handle: RingHandle, options: AttachOptions = {}): Rin
     throw new HandleError(`not a ring handle (expected what RingBuffer.share() returns, kind "${HANDLE_KIND}")`);
   }
   const ring = new RingBuffer({}, options.spinChecks === undefined ? {} : { spinChecks: options.spinChecks }, handle);
-  if (options.role !== undefined) {
-    if (options.role !== 'producer' && options.role !== 'consumer') {
-      throw new ArgumentError(`role must be 'producer' or 'consumer', got ${show(options.role)}`);
-    }
-    ring._claim(options.role);
-  }
+  if (options.role !== undefined) ring._claim(checkOneOf('role', options.role, ROLES, 'argument'));
   return ring;
 }
