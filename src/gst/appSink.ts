@@ -12,14 +12,19 @@
  * Timestamps become numbers of nanoseconds of running time here, once.
  */
 import { Observable, asyncScheduler, type SchedulerLike } from 'rxjs';
-import { ConfigError } from '../core/errors.js';
+import { checkNumber, checkOneOf } from '../core/validate.js';
 import type { GstAppSink, GstSample } from './binding.js';
 import { loadGst } from './loader.js';
 import { SampleTracker, type HeldSample } from './sample.js';
 import { emptyBuffer } from './pipeline.js';
 
+/** How samples are taken from an appsink: polled on a timer, or by its `new-sample` signal. */
 export type AppSinkMode = 'poll' | 'signal';
 
+/** The modes, for checks and messages. */
+export const APPSINK_MODES: readonly AppSinkMode[] = ['poll', 'signal'];
+
+/** Options of {@link fromAppSink}. */
 export interface AppSinkOptions {
   /** How samples are taken: 'poll' (default) or 'signal'. */
   mode?: AppSinkMode;
@@ -72,12 +77,9 @@ export function holdSample(tracker: SampleTracker, sample: GstSample): HeldSampl
  * });
  */
 export function fromAppSink(sink: GstAppSink, options: AppSinkOptions = {}): Observable<HeldSample> {
-  const mode = options.mode ?? 'poll';
-  if (mode !== 'poll' && mode !== 'signal') throw new ConfigError('mode', `must be 'poll' or 'signal', got ${String(mode)}`);
-  const pollIntervalMs = options.pollIntervalMs ?? 5;
-  if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 0) throw new ConfigError('pollIntervalMs', `must be a finite number ≥ 0, got ${String(pollIntervalMs)}`);
-  const maxPerPoll = options.maxPerPoll ?? 64;
-  if (!Number.isInteger(maxPerPoll) || maxPerPoll < 1) throw new ConfigError('maxPerPoll', `must be a positive integer, got ${String(maxPerPoll)}`);
+  const mode = checkOneOf('mode', options.mode ?? 'poll', APPSINK_MODES);
+  const pollIntervalMs = checkNumber('pollIntervalMs', options.pollIntervalMs ?? 5, { min: 0 });
+  const maxPerPoll = checkNumber('maxPerPoll', options.maxPerPoll ?? 64, { min: 1, integer: true });
   const scheduler = options.scheduler ?? asyncScheduler;
 
   return new Observable<HeldSample>((subscriber) => {

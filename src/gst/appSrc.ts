@@ -14,6 +14,22 @@ import type { HeldSample } from './sample.js';
  */
 export const APPSRC_PROPERTIES = 'format=time do-timestamp=false block=false max-bytes=0';
 
+/**
+ * Sets the properties of {@link APPSRC_PROPERTIES} on an appsrc someone else created, and
+ * makes it live. `doTimestamp`: stamp buffers on arrival (a playback pipeline that does not
+ * share the analysis clock) instead of keeping their timestamps.
+ */
+export function configureAppSrc(src: GstAppSrc, doTimestamp: boolean): GstAppSrc {
+  const { Gst } = loadGst();
+  src.format = Gst.Format.TIME;
+  src.isLive = true;
+  src.doTimestamp = doTimestamp;
+  src.block = false;
+  src.maxBytes = 0n;
+  return src;
+}
+
+/** Pushes held samples into an appsrc, counting them; see the module comment. */
 export class AppSrcSink {
   readonly #src: GstAppSrc;
   #pushed = 0;

@@ -96,5 +96,8 @@ export interface GstNamespace {
   State: { NULL: number; READY: number; PAUSED: number; PLAYING: number };
   StateChangeReturn: { FAILURE: number; SUCCESS: number; ASYNC: number; NO_PREROLL: number };
   FlowReturn: { OK: number; EOS: number; FLUSHING: number; ERROR: number };
+  Format: { TIME: number };
+  URIType: { SRC: number };
+  uriProtocolIsSupported(type: number, protocol: string): boolean;
   MessageType: { ERROR: number; EOS: number; WARNING: number; STATE_CHANGED: number; ELEMENT: number };
 }

@@ -8,9 +8,11 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { checkNumber } from '../core/validate.js';
 import type { GstElement, GstPipeline } from './binding.js';
+import { DELAY_DEFAULTS, type ClockMode, type GstBufferManagerOptions, type GstElements } from './delayOptions.js';
 import { loadGst, requireElements } from './loader.js';
-import { GstBufferManager, type ClockMode, type GstBufferManagerOptions } from './manager.js';
+import { GstBufferManager } from './manager.js';
 import { parsePipeline } from './pipeline.js';
 import { RenderProbe, type ProbeSummary } from './probe.js';
 import type { AppSinkMode } from './appSink.js';
@@ -53,9 +55,10 @@ export interface DelayLineOptions {
   stallTimeout?: number;
   logger?: Logger;
   /** Further GstBufferManager options. */
-  manager?: Omit<GstBufferManagerOptions, keyof import('./manager.js').GstElements>;
+  manager?: Omit<GstBufferManagerOptions, keyof GstElements>;
 }
 
+/** Both pipelines of a delay line and the manager that runs it (see {@link createDelayLine}). */
 export interface DelayLine {
   readonly manager: GstBufferManager;
   readonly analysis: GstPipeline;
@@ -74,11 +77,7 @@ const WEBM_ELEMENTS = ['vp8enc', 'vorbisenc', 'webmmux', 'filesink'];
 /** Between the synchronised probe and an encoder: up to 3 s of slack for a slow encoder. */
 const ENCODER_QUEUE = 'queue max-size-time=3000000000 max-size-buffers=0 max-size-bytes=0';
 
-function integer(field: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || v <= 0) throw new ConfigError(field, `must be a positive integer, got ${String(v)}`);
-  return v;
-}
+const POSITIVE_INTEGER = { min: 1, integer: true } as const;
 
 /** Quotes a value for gst_parse_launch. */
 function quote(value: string): string {
@@ -87,7 +86,7 @@ function quote(value: string): string {
 
 /** True when an installed source element handles `scheme://` URIs. */
 function uriSchemeSupported(scheme: string): boolean {
-  const Gst = loadGst().Gst as unknown as { uriProtocolIsSupported(type: number, protocol: string): boolean; URIType: { SRC: number } };
+  const { Gst } = loadGst();
   return Gst.uriProtocolIsSupported(Gst.URIType.SRC, scheme);
 }
 
@@ -98,11 +97,11 @@ function missingAppsink(name: string): never {
 /** Builds both pipelines and the manager (not started: call `line.manager.start()`). */
 export function createDelayLine(options: DelayLineOptions = {}): DelayLine {
   const source = options.source ?? 'test';
-  const width = integer('width', options.width, 640);
-  const height = integer('height', options.height, 360);
-  const framerate = integer('framerate', options.framerate, 30);
-  const sampleRate = integer('sampleRate', options.sampleRate, 48000);
-  const chunksPerSec = integer('audioChunksPerSec', options.audioChunksPerSec, 100);
+  const width = checkNumber('width', options.width ?? 640, POSITIVE_INTEGER);
+  const height = checkNumber('height', options.height ?? 360, POSITIVE_INTEGER);
+  const framerate = checkNumber('framerate', options.framerate ?? DELAY_DEFAULTS.framerate, POSITIVE_INTEGER);
+  const sampleRate = checkNumber('sampleRate', options.sampleRate ?? 48000, POSITIVE_INTEGER);
+  const chunksPerSec = checkNumber('audioChunksPerSec', options.audioChunksPerSec ?? DELAY_DEFAULTS.audioChunksPerSec, POSITIVE_INTEGER);
   if (sampleRate % chunksPerSec !== 0) throw new ConfigError('audioChunksPerSec', `must divide the sample rate (${sampleRate}), got ${chunksPerSec}`);
   const withAudio = options.audio ?? true;
   const withProbes = options.probes ?? true;
@@ -116,7 +115,7 @@ export function createDelayLine(options: DelayLineOptions = {}): DelayLine {
 
   let analysisDescription: string;
   const numBuffers = options.numBuffers;
-  if (numBuffers !== undefined) integer('numBuffers', numBuffers, 1);
+  if (numBuffers !== undefined) checkNumber('numBuffers', numBuffers, POSITIVE_INTEGER);
   const videoLimit = numBuffers !== undefined ? ` num-buffers=${numBuffers}` : '';
   const audioLimit = numBuffers !== undefined ? ` num-buffers=${Math.ceil((numBuffers * chunksPerSec) / framerate)}` : '';
   if (options.sourcePipeline !== undefined) {
@@ -173,8 +172,8 @@ export function createDelayLine(options: DelayLineOptions = {}): DelayLine {
   const playback = parsePipeline(playbackDescription);
   const get = (pipeline: GstPipeline, name: string): GstElement | null => pipeline.getByName(name);
   const manager = new GstBufferManager({
-    bufferDuration: options.delay ?? 7,
-    delay: options.delay ?? 7,
+    bufferDuration: options.delay ?? DELAY_DEFAULTS.bufferDuration,
+    delay: options.delay ?? DELAY_DEFAULTS.bufferDuration,
     framerate,
     audioChunksPerSec: chunksPerSec,
     ...(options.stallTimeout !== undefined ? { stallTimeout: options.stallTimeout } : {}),

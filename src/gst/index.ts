@@ -9,14 +9,17 @@ export { AppSrcSink, APPSRC_PROPERTIES } from './appSrc.js';
 export { HeldSample, SampleTracker } from './sample.js';
 export { parsePipeline, busMessages, stopPipeline, setPipelineState, type BusMessage } from './pipeline.js';
 export { RenderProbe, summarise, type ProbeSummary } from './probe.js';
+export { GstBufferManager } from './manager.js';
+export { DelayLineEngine, type EmergencyCallback } from './delayLineEngine.js';
+export type { StopResult } from './lineActor.js';
 export {
-  GstBufferManager,
-  type GstBufferManagerOptions,
-  type GstBufferStats,
-  type GstElements,
+  DELAY_DEFAULTS,
   type ClockMode,
-  type EmergencyCallback,
-  type StopResult,
-} from './manager.js';
+  type GstBufferManagerOptions,
+  type GstElements,
+  type ResolvedDelayOptions,
+} from './delayOptions.js';
+export type { GstBufferStats } from './delayStats.js';
+export type { MediaKind } from './callbackIntake.js';
 export { createDelayLine, type DelayLine, type DelayLineOptions } from './delayLine.js';
 export type * from './binding.js';
