@@ -1,8 +1,8 @@
 /**
- * The GStreamer A/V delay line (seeds/gstreamer-buffer-manager.md, its "buffer thread"),
+ * The GStreamer A/V delay line (the Python BufferManager's "buffer thread"; docs/gst.md),
  * as plain data: wait for the first sample, fill the window, start playback, watch for
  * stalls, stop. No I/O: the actions that do work (`startPlayback`, `emergency`,
- * `stopPipelines`) do nothing here; GstBufferManager supplies them with
+ * `stopPipelines`) do nothing here; the delay line supplies them (src/gst/lineActor.ts) with
  * `delayLineMachine.provide({ actions: { ... } })`. The counters (frames received and
  * sent) stay outside: the runtime turns them into SAMPLE, FILLED and PROGRESS events.
  */
@@ -13,7 +13,7 @@ import { ErrorCode } from '../core/errors.js';
 export const DELAY_LINE_DEFAULTS = {
   /** How long to wait for the first sample before declaring a stall. */
   startTimeoutMs: 5000,
-  /** How long playback may send nothing before it is a stall (the spec's 5 s). */
+  /** How long playback may send nothing before it is a stall (5 s, as in the Python BufferManager). */
   stallTimeoutMs: 5000,
   /** How long stopping both pipelines may take before the line fails. */
   shutdownTimeoutMs: 2000,
