@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, isAvbufError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { dropCounts } from '../gst/dropCounts.js';
 import { groupThousands, table } from './format.js';
 
 export interface DelayCommandOptions {
@@ -114,12 +115,13 @@ async function runLine(
   let drawn = 0;
   const draw = (): void => {
     const s = manager.getStats();
+    const dropped = dropCounts(s);
     const m = line.measured();
     const elapsed = (performance.now() - started) / 1000;
     const lines = [
       `state ${s.state.padEnd(12)} ${elapsed.toFixed(1)} / ${duration} s`,
-      `video ${bar(s.frameBufferSize / s.frameBufferCapacity)} ${String(s.frameBufferSize).padStart(4)}/${s.frameBufferCapacity} frames   in ${s.framesReceived}  out ${s.framesSent}  dropped ${s.framesDroppedOverflow + s.framesDroppedLate}`,
-      `audio ${bar(s.audioBufferSize / s.audioBufferCapacity)} ${String(s.audioBufferSize).padStart(4)}/${s.audioBufferCapacity} chunks   in ${s.audioChunksReceived}  out ${s.audioChunksSent}  dropped ${s.audioDroppedOverflow + s.audioDroppedLate}`,
+      `video ${bar(s.frameBufferSize / s.frameBufferCapacity)} ${String(s.frameBufferSize).padStart(4)}/${s.frameBufferCapacity} frames   in ${s.framesReceived}  out ${s.framesSent}  dropped ${dropped.frames}`,
+      `audio ${bar(s.audioBufferSize / s.audioBufferCapacity)} ${String(s.audioBufferSize).padStart(4)}/${s.audioBufferCapacity} chunks   in ${s.audioChunksReceived}  out ${s.audioChunksSent}  dropped ${dropped.audioChunks}`,
       `delay ${m.video ? `${m.video.median.toFixed(1)} ms video` : '—'}${m.audio ? `, ${m.audio.median.toFixed(1)} ms audio` : ''}${m.skewMs !== undefined ? `, skew ${m.skewMs.toFixed(2)} ms` : ''}`,
     ];
     if (tty) {
@@ -165,6 +167,7 @@ async function runLine(
   if (tty) draw();
 
   const s = result.stats;
+  const dropped = dropCounts(s);
   const m = line.measured();
   let fileBytes: number;
   try {
@@ -182,10 +185,10 @@ async function runLine(
     fileBytes,
     framesReceived: s.framesReceived,
     framesSent: s.framesSent,
-    framesDropped: s.framesDroppedOverflow + s.framesDroppedLate,
+    framesDropped: dropped.frames,
     audioChunksReceived: s.audioChunksReceived,
     audioChunksSent: s.audioChunksSent,
-    audioChunksDropped: s.audioDroppedOverflow + s.audioDroppedLate,
+    audioChunksDropped: dropped.audioChunks,
     heldAtStop: s.discarded,
     measuredDelayMs: { video: m.video?.median ?? null, audio: m.audio?.median ?? null, videoP95: m.video?.p95 ?? null },
     skewMs: m.skewMs ?? null,
