@@ -36,6 +36,7 @@ export {
   HandleError,
   WavFormatError,
   FileError,
+  InspectorError,
   isAvbufError,
 } from './core/errors.js';
 
@@ -94,6 +95,7 @@ export { processFile, type ProcessOptions, type ProcessProgress, type ProcessSum
 
 // Actors and the manager
 export { type ManagedBuffer, type BufferLifecycleRef, MIN_METRICS_PERIOD_MS } from './actors/bufferActor.js';
+export type { BufferFigures, MemoryFigures, StreamingFigures, RingFigures, PoolFigures } from './actors/bufferFigures.js';
 export { MemoryAudioBuffer } from './actors/memoryBufferActor.js';
 export { AudioBufferActor, type AudioBuffer } from './actors/audioBufferActor.js';
 export { PooledBuffer } from './actors/poolActor.js';

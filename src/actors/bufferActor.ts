@@ -11,6 +11,7 @@ import { ArgumentError, type AvbufError } from '../core/errors.js';
 import { BufferState, Gate, type BufferMetrics, type BufferType } from '../core/types.js';
 import { gateError } from '../buffers/gate.js';
 import type { BufferLifecycleEvent, bufferLifecycleMachine } from '../machines/bufferLifecycle.js';
+import type { BufferFigures } from './bufferFigures.js';
 
 /** The actor reference of one buffer's lifecycle machine. */
 export type BufferLifecycleRef = ActorRefFrom<typeof bufferLifecycleMachine>;
@@ -50,6 +51,8 @@ export interface ManagedBuffer {
   recover(): void;
   close(): Promise<void>;
   getMetrics(): BufferMetrics;
+  /** The metrics with the figures only this buffer's type has, tagged by type (see {@link BufferFigures}). */
+  figures(): BufferFigures;
   metrics$(periodMs?: number, scheduler?: SchedulerLike): Observable<BufferMetrics>;
 }
 
@@ -144,6 +147,8 @@ export abstract class BufferActor<S extends GatedStructure> implements ManagedBu
   getMetrics(): BufferMetrics {
     return this.structure.getMetrics(this.state);
   }
+
+  abstract figures(): BufferFigures;
 
   /**
    * Publishes metrics every `periodMs` (100 ms at the least: 10 Hz), ending after the

@@ -1,10 +1,10 @@
 /** The memory buffer actor: the AudioBuffer API over a {@link MemoryBuffer}. */
 import type { BufferConfig } from '../core/config.js';
-import { BufferType } from '../core/types.js';
+import { BufferState, BufferType } from '../core/types.js';
 import { MemoryBuffer } from '../buffers/memory.js';
 import type { BufferLifecycleRef } from './bufferActor.js';
+import type { MemoryFigures } from './bufferFigures.js';
 import { AudioBufferActor } from './audioBufferActor.js';
-
 
 /**
  * A memory buffer as an actor. Data calls go straight to the {@link MemoryBuffer}; they
@@ -19,6 +19,13 @@ export class MemoryAudioBuffer extends AudioBufferActor<MemoryBuffer> {
   /** Capacity of the current storage in frames. */
   get capacity(): number {
     return this.structure.capacity;
+  }
+
+  figures(): MemoryFigures {
+    const state = this.state;
+    // A closing buffer's gate is shut: asking its size would be refused and counted as an error.
+    const open = state !== BufferState.CLOSING && state !== BufferState.CLOSED;
+    return { type: BufferType.MEMORY, metrics: this.structure.getMetrics(state), capacity: this.capacity, size: open ? this.size() : null };
   }
 
   protected releaseResources(): void | Promise<void> {

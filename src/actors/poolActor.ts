@@ -3,6 +3,7 @@ import type { BufferConfig } from '../core/config.js';
 import { BufferType } from '../core/types.js';
 import type { AcquireOptions, BufferPool, PoolBlock, PoolStats } from '../buffers/pool.js';
 import { BufferActor, type BufferLifecycleRef } from './bufferActor.js';
+import type { PoolFigures } from './bufferFigures.js';
 
 /**
  * A pool of pre-allocated blocks as an actor. Leasing is refused unless the actor is
@@ -37,6 +38,10 @@ export class PooledBuffer extends BufferActor<BufferPool> {
   /** Leases, hits, misses and block counts. */
   stats(): PoolStats {
     return this.structure.stats();
+  }
+
+  figures(): PoolFigures {
+    return { type: BufferType.POOL, metrics: this.getMetrics(), stats: this.stats() };
   }
 
   protected releaseResources(): void {

@@ -11,6 +11,7 @@ import { BufferType } from '../core/types.js';
 import type { RingBuffer, RingHandle, RingMetrics, RingRole, RingWaitOptions } from '../buffers/ring.js';
 import type { ringFlowMachine } from '../machines/ringFlow.js';
 import { MIN_METRICS_PERIOD_MS, type BufferLifecycleRef } from './bufferActor.js';
+import type { RingFigures } from './bufferFigures.js';
 import { AudioBufferActor } from './audioBufferActor.js';
 
 export type RingFlowRef = ActorRefFrom<typeof ringFlowMachine>;
@@ -110,6 +111,10 @@ export class RingAudioBuffer extends AudioBufferActor<RingBuffer> {
 
   override getMetrics(): RingMetrics {
     return this.structure.getMetrics(this.state);
+  }
+
+  figures(): RingFigures {
+    return { type: BufferType.RING, metrics: this.getMetrics() };
   }
 
   protected releaseResources(): void {

@@ -4,6 +4,7 @@ import { BufferType } from '../core/types.js';
 import type { SpillRecovery } from '../buffers/spill.js';
 import type { StreamingBuffer, StreamingMetrics } from '../buffers/streaming.js';
 import type { BufferLifecycleRef } from './bufferActor.js';
+import type { StreamingFigures } from './bufferFigures.js';
 import { AudioBufferActor } from './audioBufferActor.js';
 
 /**
@@ -32,6 +33,10 @@ export class StreamingAudioBuffer extends AudioBufferActor<StreamingBuffer> {
 
   override getMetrics(): StreamingMetrics {
     return this.structure.getMetrics(this.state);
+  }
+
+  figures(): StreamingFigures {
+    return { type: BufferType.STREAMING, metrics: this.getMetrics() };
   }
 
   protected releaseResources(): Promise<void> {

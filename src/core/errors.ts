@@ -34,6 +34,7 @@ export const ErrorCode = {
   GST_STALL: 'ERR_GST_STALL',
   GST_SHUTDOWN_TIMEOUT: 'ERR_GST_SHUTDOWN_TIMEOUT',
   GST_STATE: 'ERR_GST_STATE',
+  INSPECTOR_CLOSED: 'ERR_INSPECTOR_CLOSED',
   WAV_NOT_WAVE: 'ERR_WAV_NOT_WAVE',
   WAV_TRUNCATED: 'ERR_WAV_TRUNCATED',
   WAV_UNSUPPORTED_FORMAT: 'ERR_WAV_UNSUPPORTED_FORMAT',
@@ -246,6 +247,13 @@ export class GstError extends AvbufError {
     options?: { cause?: unknown },
   ) {
     super(code, message, options);
+  }
+}
+
+/** The live inspector refused a call: its inspection bus is closed (`ERR_INSPECTOR_CLOSED`). */
+export class InspectorError extends AvbufError {
+  constructor(message: string) {
+    super(ErrorCode.INSPECTOR_CLOSED, message);
   }
 }
 

@@ -13,7 +13,6 @@ import { startInspector, type Inspector } from './server.js';
 
 export {
   InspectionBus,
-  stateValueJson,
   type AlertLevel,
   type BusListener,
   type BusSource,
@@ -22,6 +21,7 @@ export {
   type MetricsSample,
   type MetricsSampler,
 } from './bus.js';
+export { stateValueJson } from './snapshot.js';
 export { startInspector, findPageDir, WS_MAX_PAYLOAD_BYTES, type Inspector, type InspectorOptions } from './server.js';
 export { trackFileJob, type FileJobTracker } from './fileJob.js';
 export { fileJobMachine, type FileJobEvent } from '../machines/fileJob.js';
