@@ -111,5 +111,10 @@ export {
   type RingOptions,
   type StreamingOptions,
   type SystemMetrics,
+  type ManagerAttachment,
 } from './actors/manager.js';
+// `manager.inspect()`: the manager cannot import the inspector (it sits below it), so the
+// inspector adds the method. This module is light: it loads the inspector on the first call.
+import './inspect/managerInspect.js';
+export type { InspectOptions, InspectorHandle } from './inspect/managerInspect.js';
 export type { MemoryAlert, MemoryLevel } from './machines/memoryMonitor.js';

@@ -3,6 +3,11 @@
  * memory in one budget, samples usage into the memory-monitor child, and on pressure
  * frees idle memory (idle pool blocks first, then spare buffer capacity) before any
  * allocation is refused with `ERR_MEMORY_PRESSURE`.
+ *
+ * The manager knows nothing of the live inspector: the actors sit below it in the layers.
+ * `manager.inspect()` is added by avbuf/inspect (src/inspect/managerInspect.ts, loaded by
+ * src/index.ts too) on top of {@link AudioBufferManager.attach}, the neutral hook through
+ * which anything opened on a manager closes with it.
  */
 import { Subject, type Observable } from 'rxjs';
 import { createActor, type Actor, type ActorRefFrom, type InspectionEvent } from 'xstate';
@@ -23,7 +28,6 @@ import { MemoryAudioBuffer } from './memoryBufferActor.js';
 import { PooledBuffer } from './poolActor.js';
 import { RingAudioBuffer, type RingFlowRef } from './ringActor.js';
 import { StreamingAudioBuffer } from './streamingActor.js';
-import type { InspectOptions, InspectorHandle } from '../inspect/index.js';
 
 /** Options of an {@link AudioBufferManager}. */
 export interface AudioBufferManagerOptions {
@@ -49,6 +53,11 @@ export type PoolOptions = Omit<BufferPoolOptions, 'account' | 'name'>;
 export type RingOptions = Omit<RingBufferOptions, 'account' | 'name'>;
 export type StreamingOptions = Omit<StreamingBufferOptions, 'account' | 'name'>;
 type AnyOptions = MemoryOptions | PoolOptions | RingOptions | StreamingOptions;
+
+/** Something opened on a manager that closes with it (see {@link AudioBufferManager.attach}). */
+export interface ManagerAttachment {
+  close(): Promise<void>;
+}
 
 /** The spec's system metrics. */
 export interface SystemMetrics {
@@ -105,8 +114,8 @@ export class AudioBufferManager {
   readonly #warningRatio: number;
   #timer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
-  /** Inspectors opened by {@link inspect}; closed with the manager. */
-  readonly #inspectors = new Set<InspectorHandle>();
+  /** What {@link attach} opened (inspectors); closed with the manager. */
+  readonly #attachments = new Set<ManagerAttachment>();
 
   /** @throws {ConfigError} naming a bad option. */
   constructor(options: AudioBufferManagerOptions = {}) {
@@ -296,33 +305,30 @@ export class AudioBufferManager {
   }
 
   /**
-   * Opens the live inspector on this manager: a page on 127.0.0.1 showing every buffer's actor
-   * (now and later) with its machine and state, sampled metrics and memory alerts. It closes
-   * with the manager. The inspector module (and `ws`) is loaded only when this is called.
+   * Opens something that lives as long as the manager and closes with it: the live inspector
+   * (`manager.inspect()` is built on this), an exporter of metrics… It is closed when the
+   * manager closes, after the actors stopped (so an inspector sees every buffer go).
    *
    * @example
-   * const inspector = await manager.inspect({ port: 8123 });
-   * console.error(`inspector: ${inspector.url}`);
+   * // What manager.inspect() does:
+   * const inspector = await manager.attach((logger) => openInspector((bus) => bus.addManager(manager), { logger }));
    *
-   * @param options - `port` (default 0: a free one), `host` (default 127.0.0.1), `token`,
-   *   `logger`, `bus` (share another inspector's page).
-   * @returns the URL to open (token included), the bus (add a delay line with
-   *   `bus.addDelayLine(line)`) and `close()`.
-   * @throws {ManagerError} `ERR_MANAGER_CLOSED`.
+   * @param open - called at once, with the logger the manager writes to; resolves to what it opened.
+   * @returns what `open` resolved to.
+   * @throws {ManagerError} `ERR_MANAGER_CLOSED` when the manager is closed, or closed while
+   *   `open` ran (what it opened is then closed before this throws).
    */
-  async inspect(options: InspectOptions = {}): Promise<InspectorHandle> {
+  async attach<T extends ManagerAttachment>(open: (logger: Logger) => Promise<T>): Promise<T> {
     this.#assertOpen();
-    const { inspectManager } = await import('../inspect/index.js');
-    this.#assertOpen();
-    const inspector = await inspectManager(this, { logger: this.#log, ...options });
-    this.#inspectors.add(inspector);
+    const attachment = await open(this.#log);
+    this.#attachments.add(attachment);
     if (this.#closing !== undefined) {
-      // Closed while the server was starting: the close sequence may have missed it.
+      // Closed while it was opening: the close sequence may have missed it.
       await this.#closing.catch(() => undefined);
-      await inspector.close();
+      await attachment.close();
       throw new ManagerError(ErrorCode.MANAGER_CLOSED, 'the buffer manager is closed');
     }
-    return inspector;
+    return attachment;
   }
 
   /** Closes every buffer and stops the actors. Idempotent. */
@@ -350,9 +356,9 @@ export class AudioBufferManager {
     this.actor.send({ type: 'CLOSED' });
     this.actor.stop();
     this.#alerts.complete();
-    // After the actors stopped, so the pages saw every buffer go.
-    await Promise.allSettled([...this.#inspectors].map((inspector) => inspector.close()));
-    this.#inspectors.clear();
+    // After the actors stopped, so an inspector's pages saw every buffer go.
+    await Promise.allSettled([...this.#attachments].map((attachment) => attachment.close()));
+    this.#attachments.clear();
     this.#log.info({ errors: errors.length }, 'manager closed');
     if (errors.length > 0) throw new AggregateError(errors, `${errors.length} buffer(s) failed to close cleanly`);
   }

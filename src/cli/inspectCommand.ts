@@ -55,11 +55,12 @@ export async function runInspect(options: InspectCommandOptions): Promise<number
   }
   const logger = stderrLogger(options.verbose === true);
   const { createInspectDemo } = await import('../inspect/demo.js');
+  const { inspectManager } = await import('../inspect/index.js');
   // The demo's memory warnings are its point (the page shows them): only errors go to stderr.
   const demo = await createInspectDemo({ logger: options.verbose === true ? logger : { ...logger, warn: () => undefined } });
   let inspector;
   try {
-    inspector = await demo.manager.inspect({ ...(port !== undefined ? { port } : {}), ...(options.host !== undefined ? { host: options.host } : {}), logger });
+    inspector = await inspectManager(demo.manager, { ...(port !== undefined ? { port } : {}), ...(options.host !== undefined ? { host: options.host } : {}), logger });
   } catch (error) {
     await demo.stop();
     process.stderr.write(`avbuf inspect: the inspector could not start: ${(error as Error).message}\n`);

@@ -51,7 +51,7 @@ export interface InspectDemo {
  *
  * @example
  * const demo = await createInspectDemo();
- * const inspector = await demo.manager.inspect();
+ * const inspector = await inspectManager(demo.manager);
  * if (demo.line) inspector.bus.addDelayLine(demo.line);
  * demo.start();
  */
