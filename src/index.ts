@@ -36,6 +36,7 @@ export {
   HandleError,
   WavFormatError,
   FileError,
+  CloseError,
   InspectorError,
   isAvbufError,
 } from './core/errors.js';

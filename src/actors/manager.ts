@@ -14,7 +14,7 @@ import { createActor, type Actor, type ActorRefFrom, type InspectionEvent } from
 import { MemoryBudget } from '../core/budget.js';
 import { BYTES_PER_MB, resolveConfig, type BufferConfigInput } from '../core/config.js';
 import { show } from '../core/validate.js';
-import { ArgumentError, ConfigError, ErrorCode, ManagerError } from '../core/errors.js';
+import { ArgumentError, CloseError, ConfigError, ErrorCode, ManagerError } from '../core/errors.js';
 import { childLogger, silentLogger, type Logger } from '../core/logger.js';
 import { BUFFER_TYPES, BufferType } from '../core/types.js';
 import { MemoryBuffer, type MemoryBufferOptions } from '../buffers/memory.js';
@@ -331,7 +331,10 @@ export class AudioBufferManager {
     return attachment;
   }
 
-  /** Closes every buffer and stops the actors. Idempotent. */
+  /**
+   * Closes every buffer and stops the actors. Idempotent.
+   * @throws {CloseError} `ERR_CLOSE_FAILED` when buffers failed to close cleanly (all are closed regardless).
+   */
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
@@ -360,7 +363,7 @@ export class AudioBufferManager {
     await Promise.allSettled([...this.#attachments].map((attachment) => attachment.close()));
     this.#attachments.clear();
     this.#log.info({ errors: errors.length }, 'manager closed');
-    if (errors.length > 0) throw new AggregateError(errors, `${errors.length} buffer(s) failed to close cleanly`);
+    if (errors.length > 0) throw new CloseError(errors, `${errors.length} buffer(s) failed to close cleanly`);
   }
 
   #forget(id: string, buffer: BufferActor<GatedStructure>): void {

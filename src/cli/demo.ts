@@ -21,6 +21,12 @@ const CHANNELS = 2;
 const SECONDS = 2;
 const CHUNK = 1024;
 
+/** A check of the demo failed (audio came back changed): said on stderr, exit code 1. */
+function checkFailed(message: string): number {
+  process.stderr.write(`avbuf demo: ${message}\n`);
+  return 1;
+}
+
 /** Runs the demo; resolves to 0 on success (the exit code). */
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -70,7 +76,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     }
     const rmsDb = 10 * Math.log10(sumSquares / (total * CHANNELS));
     say(`   read it back without allocating: peak ${peak.toFixed(3)}, RMS ${rmsDb.toFixed(2)} dBFS, ${mismatches} samples differ from what was written`);
-    if (mismatches > 0) throw new Error(`${mismatches} samples came back different`);
+    if (mismatches > 0) return checkFailed(`${mismatches} samples came back different`);
 
     // 2. A ring shared with a worker thread: the worker synthesises, the main thread drains.
     const ring = manager.createBuffer('live', BufferType.RING, { sampleRate: RATE, channels: CHANNELS }, { capacity: 4096 });
@@ -96,7 +102,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       `2. ring "live": a worker thread wrote ${formatNumber(rm.framesWritten)} frames in 128-frame chunks through a ${formatNumber(ring.capacity)}-frame ring; ` +
         `the main thread drained ${formatNumber(drained)} with readAsync, ${rm.droppedFrames} dropped, ${ringMismatches} samples off the tone; flow seen: ${[...flows].join(' → ')}`,
     );
-    if (drained !== total || ringMismatches > 0) throw new Error(`the ring lost or changed audio (${drained} of ${total} frames, ${ringMismatches} samples off)`);
+    if (drained !== total || ringMismatches > 0) return checkFailed(`the ring lost or changed audio (${drained} of ${total} frames, ${ringMismatches} samples off)`);
 
     // 3. A pool: lease and return blocks, the hot loop allocates nothing.
     const pool = manager.createBuffer('blocks', BufferType.POOL, { channels: CHANNELS }, { blocks: 8, blockFrames: 8192 });

@@ -3,6 +3,7 @@
  * Ctrl-C or `--duration` seconds. Also the `--inspect` helper of `avbuf delay` and
  * `avbuf process`: the URL goes to stderr so that `--json` output on stdout stays clean.
  */
+import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 
 export const INSPECT_USAGE = 'usage: avbuf inspect --demo [--port N] [--host H] [--duration S]';
@@ -15,11 +16,14 @@ export interface InspectCommandOptions {
   verbose?: boolean | undefined;
 }
 
-/** Parses `--port`: a whole number 0–65535 (0: a free port). */
+/**
+ * Parses `--port`: a whole number 0–65535 (0: a free port).
+ * @throws {ConfigError} `ERR_INVALID_CONFIG` naming `--port`.
+ */
 export function parsePort(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const port = Number(text);
-  if (text.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port takes a whole number 0-65535, got "${text}"`);
+  if (text.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('--port', `must be a whole number 0-65535, got "${text}"`);
   return port;
 }
 
@@ -47,7 +51,9 @@ export async function runInspect(options: InspectCommandOptions): Promise<number
     port = parsePort(options.port);
     if (options.duration !== undefined) {
       duration = Number(options.duration);
-      if (options.duration.trim() === '' || !(duration > 0) || !Number.isFinite(duration)) throw new Error(`--duration takes a number of seconds > 0, got "${options.duration}"`);
+      if (options.duration.trim() === '' || !(duration > 0) || !Number.isFinite(duration)) {
+        throw new ConfigError('--duration', `must be a number of seconds > 0, got "${options.duration}"`);
+      }
     }
   } catch (error) {
     process.stderr.write(`avbuf inspect: ${(error as Error).message}\n${INSPECT_USAGE}\n`);

@@ -28,6 +28,7 @@ export const ErrorCode = {
   BUFFER_NOT_FOUND: 'ERR_BUFFER_NOT_FOUND',
   UNSUPPORTED_BUFFER_TYPE: 'ERR_UNSUPPORTED_BUFFER_TYPE',
   MANAGER_CLOSED: 'ERR_MANAGER_CLOSED',
+  CLOSE_FAILED: 'ERR_CLOSE_FAILED',
   ABORTED: 'ERR_ABORTED',
   GST_UNAVAILABLE: 'ERR_GST_UNAVAILABLE',
   GST_PIPELINE: 'ERR_GST_PIPELINE',
@@ -212,6 +213,18 @@ export class ManagerError extends AvbufError {
     message: string,
   ) {
     super(code, message);
+  }
+}
+
+/**
+ * Closing finished, but some of the parts closed failed to close cleanly (a streaming
+ * buffer's last flush, say); `errors` holds each one's error. What was closed stays closed.
+ */
+export class CloseError extends AvbufError {
+  readonly errors: readonly unknown[];
+  constructor(errors: readonly unknown[], message: string) {
+    super(ErrorCode.CLOSE_FAILED, message, { cause: errors[0] });
+    this.errors = errors;
   }
 }
 

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Packr, Unpackr } from 'msgpackr';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { ConfigError } from '../core/errors.js';
 import { childLogger, silentLogger, type Logger } from '../core/logger.js';
 import type { InspectionBus } from './bus.js';
 import { MAX_CLIENT_MESSAGE_BYTES, type ClientMessage, type ServerMessage } from './protocol.js';
@@ -127,6 +128,7 @@ interface Client {
  * await inspector.close();
  *
  * @param options - see {@link InspectorOptions}; only `bus` is required.
+ * @throws {ConfigError} `ERR_INVALID_CONFIG` when `token` is shorter than 16 characters.
  */
 export async function startInspector(options: InspectorOptions): Promise<Inspector> {
   const { bus } = options;
@@ -134,7 +136,8 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   const explicitHost = options.host !== undefined;
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(32).toString('hex');
-  if (typeof token !== 'string' || token.length < 16) throw new RangeError('the inspector token must be a string of at least 16 characters');
+  // The value is not shown in the message: a token is a secret, even a short one.
+  if (typeof token !== 'string' || token.length < 16) throw new ConfigError('token', 'the inspector token must be a string of at least 16 characters');
   const tokenDigest = digest(token);
   const slowBytes = options.slowClientBytes ?? 1024 * 1024;
   const maxBacklog = options.maxClientBacklogBytes ?? 16 * 1024 * 1024;
