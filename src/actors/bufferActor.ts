@@ -23,7 +23,10 @@ export interface GatedStructure {
   getMetrics(state?: BufferState): BufferMetrics;
 }
 
-/** Slowest period at which metrics may be published: 10 Hz (see DESIGN.md, control plane). */
+/**
+ * Shortest period at which metrics may be published: 100 ms (10 Hz). Metrics are control-plane
+ * figures: an XState event costs microseconds, so anything faster would tax the data path.
+ */
 export const MIN_METRICS_PERIOD_MS = 100;
 
 const GATE_OF_STATE: Record<BufferState, Gate> = {

@@ -40,7 +40,8 @@ export class RingAudioBuffer extends AudioBufferActor<RingBuffer> {
         distinctUntilChanged(),
       ),
     );
-    // 10 Hz at most (DESIGN.md: control plane); the timer never keeps the process alive.
+    // 10 Hz at most, like every figure the actors publish (MIN_METRICS_PERIOD_MS); the timer
+    // never keeps the process alive.
     this.#timer = setInterval(() => this.sampleFlow(), MIN_METRICS_PERIOD_MS);
     this.#timer.unref();
   }
