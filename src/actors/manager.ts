@@ -13,8 +13,8 @@ import { Subject, type Observable } from 'rxjs';
 import { createActor, type Actor, type ActorRefFrom, type InspectionEvent } from 'xstate';
 import { MemoryBudget } from '../core/budget.js';
 import { BYTES_PER_MB, resolveConfig, type BufferConfigInput } from '../core/config.js';
-import { show } from '../core/validate.js';
-import { ArgumentError, CloseError, ConfigError, ErrorCode, ManagerError } from '../core/errors.js';
+import { checkNumber, checkOneOf, checkString, show } from '../core/validate.js';
+import { CloseError, ConfigError, ErrorCode, ManagerError } from '../core/errors.js';
 import { childLogger, silentLogger, type Logger } from '../core/logger.js';
 import { BUFFER_TYPES, BufferType } from '../core/types.js';
 import { MemoryBuffer, type MemoryBufferOptions } from '../buffers/memory.js';
@@ -88,6 +88,8 @@ const POOL_RECLAIM_PRIORITY = 0;
 /** Spare capacity of memory buffers: freed only when an allocation would be refused. */
 const MEMORY_RECLAIM_PRIORITY = 10;
 const IMPLEMENTED: ReadonlySet<BufferType> = new Set(BUFFER_TYPES);
+/** The rule of the monitor's ratios: a share of the limit in (0, 1]. */
+const RATIO = { min: 0, exclusive: true, max: 1 } as const;
 
 /**
  * Manages many buffers under one memory budget.
@@ -119,20 +121,14 @@ export class AudioBufferManager {
 
   /** @throws {ConfigError} naming a bad option. */
   constructor(options: AudioBufferManagerOptions = {}) {
-    const limitMb = options.memoryLimitMb ?? DEFAULT_LIMIT_MB;
-    if (typeof limitMb !== 'number' || !Number.isFinite(limitMb) || limitMb <= 0) {
-      throw new ConfigError('memoryLimitMb', `expected a finite number > 0, got ${show(limitMb)}`);
-    }
-    const warningRatio = ratioOption('warningRatio', options.warningRatio, 0.75);
-    const criticalRatio = ratioOption('criticalRatio', options.criticalRatio, 0.9);
-    const hysteresis = ratioOption('hysteresis', options.hysteresis, 0.05);
+    const limitMb = checkNumber('memoryLimitMb', options.memoryLimitMb ?? DEFAULT_LIMIT_MB, { min: 0, exclusive: true });
+    const warningRatio = checkNumber('warningRatio', options.warningRatio ?? 0.75, RATIO);
+    const criticalRatio = checkNumber('criticalRatio', options.criticalRatio ?? 0.9, RATIO);
+    const hysteresis = checkNumber('hysteresis', options.hysteresis ?? 0.05, RATIO);
     if (warningRatio >= criticalRatio) {
       throw new ConfigError('warningRatio', `must be below criticalRatio (${criticalRatio}), got ${warningRatio}`);
     }
-    const intervalMs = options.monitorIntervalMs ?? 1000;
-    if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs < 0) {
-      throw new ConfigError('monitorIntervalMs', `expected a number of ms >= 0, got ${show(intervalMs)}`);
-    }
+    const intervalMs = checkNumber('monitorIntervalMs', options.monitorIntervalMs ?? 1000, { min: 0 });
     this.#warningRatio = warningRatio;
     this.#log = childLogger(options.logger ?? silentLogger, { component: 'avbuf.manager' });
     this.budget = new MemoryBudget(limitMb * BYTES_PER_MB);
@@ -171,7 +167,7 @@ export class AudioBufferManager {
   createBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: AnyOptions): ManagedBuffer;
   createBuffer(id: string, type: BufferType, config: BufferConfigInput = {}, options: AnyOptions = {}): ManagedBuffer {
     this.#assertOpen();
-    if (typeof id !== 'string' || id.length === 0) throw new ArgumentError(`buffer id must be a non-empty string, got ${show(id)}`);
+    checkString('buffer id', id, 'argument');
     if (this.#buffers.has(id)) throw new ManagerError(ErrorCode.BUFFER_EXISTS, `a buffer with id "${id}" already exists`);
     if (!BUFFER_TYPES.includes(type)) {
       throw new ManagerError(ErrorCode.UNSUPPORTED_BUFFER_TYPE, `unknown buffer type ${show(type)}; expected one of ${BUFFER_TYPES.join(', ')}`);
@@ -295,7 +291,7 @@ export class AudioBufferManager {
    * @returns a subscription; call `unsubscribe()` to stop.
    */
   on(type: 'alert', handler: (alert: MemoryAlert) => void): { unsubscribe(): void } {
-    if (type !== 'alert') throw new ArgumentError(`unknown event type ${show(type)}; the manager emits "alert"`);
+    checkOneOf('event type', type, ['alert'], 'argument');
     const subscription = this.#alerts.subscribe(handler);
     return { unsubscribe: () => subscription.unsubscribe() };
   }
@@ -392,14 +388,6 @@ export class AudioBufferManager {
   #assertOpen(): void {
     if (this.#closing !== undefined) throw new ManagerError(ErrorCode.MANAGER_CLOSED, 'the buffer manager is closed');
   }
-}
-
-function ratioOption(field: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
-    throw new ConfigError(field, `expected a number in (0, 1], got ${show(value)}`);
-  }
-  return value;
 }
 
 let globalManager: AudioBufferManager | undefined;
