@@ -17,6 +17,7 @@ import { childLogger, silentLogger, type Logger } from '../core/logger.js';
 import { InspectorError } from '../core/errors.js';
 import { checkNumber } from '../core/validate.js';
 import { memoryAlert, stateAlert, type AlertLevel, type AlertText } from './alerts.js';
+import type { MachineCatalogue } from './catalogue.js';
 import { MAX_METRICS_HZ, type ServerMessage } from './protocol.js';
 import { delayLineSampler, managerSamplers, metricsMessage, type MetricsSample, type MetricsSampler } from './samplers.js';
 import { childrenOf, fieldOf, machineLogicOf, stateValueJson, statusOf, tagsOf, type SnapshotView } from './snapshot.js';
@@ -29,17 +30,6 @@ type ActorMessage = Extract<ServerMessage, { t: 'actor' }>;
 type MetricsMessage = Extract<ServerMessage, { t: 'metrics' }>;
 type AlertMessage = Extract<ServerMessage, { t: 'alert' }>;
 type HelloMessage = Extract<ServerMessage, { t: 'hello' }>;
-
-/**
- * The machines the page can draw: graphs keyed by machine key, and how to find an actor's key
- * from its logic. `keyOf` returns undefined for a machine the page has no graph of (its actor
- * is still shown, with the machine's id as the key).
- */
-export interface MachineCatalogue {
-  /** Graph of each machine (see src/inspect/graph.ts), by machine key; sent in `hello`. */
-  graphs(): Record<string, unknown>;
-  keyOf(logic: unknown): string | undefined;
-}
 
 /** Something that receives every message the bus publishes. `droppable` marks metrics. */
 export type BusListener = (message: ServerMessage, droppable: boolean) => void;

@@ -1,9 +1,22 @@
-/** The inspector's default catalogue: every avbuf machine, drawn for the page. */
+/**
+ * The inspector's catalogue of machines (what the page can draw), and the default one: every
+ * avbuf machine.
+ */
 import type { AnyStateMachine } from 'xstate';
-import type { MachineCatalogue } from './bus.js';
 import { machineGraph } from './graph.js';
 import { ALL_MACHINES } from './machines.js';
 import { fieldOf } from './snapshot.js';
+
+/**
+ * The machines the page can draw: graphs keyed by machine key, and how to find an actor's key
+ * from its logic. `keyOf` returns undefined for a machine the page has no graph of (its actor
+ * is still shown, with the machine's id as the key).
+ */
+export interface MachineCatalogue {
+  /** Graph of each machine (see src/inspect/graph.ts), by machine key; sent in `hello`. */
+  graphs(): Record<string, unknown>;
+  keyOf(logic: unknown): string | undefined;
+}
 
 /**
  * Every avbuf machine, keyed by the machine's id: `buffer`, `bufferManager`,

@@ -11,12 +11,11 @@ export {
   type BusListener,
   type BusSource,
   type InspectionBusOptions,
-  type MachineCatalogue,
   type MetricsSample,
   type MetricsSampler,
 } from './bus.js';
 export { stateValueJson } from './snapshot.js';
-export { defaultCatalogue } from './catalogue.js';
+export { defaultCatalogue, type MachineCatalogue } from './catalogue.js';
 export { openInspector, inspectManager, inspectDelayLine, type InspectOptions, type InspectorHandle } from './openInspector.js';
 export { startInspector, findPageDir, WS_MAX_PAYLOAD_BYTES, type Inspector, type InspectorOptions } from './server.js';
 export { trackFileJob, type FileJobTracker } from './fileJob.js';
