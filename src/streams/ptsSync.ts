@@ -6,13 +6,12 @@ import {
   type SchedulerAction,
   type SchedulerLike,
   type Subscriber,
-  type Subscription,
 } from 'rxjs';
 import { checkFunction, checkNumber, show } from '../core/validate.js';
 import { ArgumentError, ConfigError } from '../core/errors.js';
 import { NS_PER_MS } from '../core/time.js';
 import type { DropHandler, Timed } from './timed.js';
-import { TimedQueue } from './operator.js';
+import { HoldingState } from './holdingState.js';
 
 /**
  * Counters of a {@link ptsSync}, updated in place so a caller can sample them without
@@ -146,21 +145,20 @@ interface SyncConfig<A> {
 }
 
 /** The state of one subscription of {@link ptsSync}. */
-class PtsSyncState<A extends Timed> {
-  private readonly queue = new TimedQueue<A>();
+class PtsSyncState<A extends Timed> extends HoldingState<A> {
   private lastVideoPts = 0;
   private videoSeen = false;
   private videoDone = false;
   private audioDone = false;
-  private closed = false;
   /** Scheduler time from which the `maxHoldMs` silence is counted. */
   private holdFrom = 0;
-  private timer: Subscription | null = null;
 
   constructor(
-    private readonly subscriber: Subscriber<A>,
+    subscriber: Subscriber<A>,
     private readonly config: SyncConfig<A>,
-  ) {}
+  ) {
+    super(subscriber, config);
+  }
 
   audio(item: A): void {
     if (this.closed) return;
@@ -251,29 +249,8 @@ class PtsSyncState<A extends Timed> {
     }
   }
 
-  fail(error: unknown): void {
-    if (this.closed) return;
-    this.discardAll();
-    this.subscriber.error(error);
-  }
-
-  teardown(): void {
-    this.closed = true;
-    if (this.timer !== null) {
-      this.timer.unsubscribe();
-      this.timer = null;
-    }
-    this.discardAll();
-  }
-
-  private discardAll(): void {
-    const { stats, onDrop } = this.config;
-    const queue = this.queue;
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-      stats.held = queue.size;
-      stats.discarded++;
-      onDrop?.(item, 'teardown');
-    }
+  protected heldChanged(held: number): void {
+    this.config.stats.held = held;
   }
 }
 

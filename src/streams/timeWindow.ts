@@ -2,7 +2,8 @@ import { asyncScheduler, isObservable, Subscription, type Observable, type Opera
 import { checkFunction, checkNumber, show } from '../core/validate.js';
 import { ConfigError } from '../core/errors.js';
 import { NS_PER_MS } from '../core/time.js';
-import { statefulOperator, TimedQueue, type OperatorState } from './operator.js';
+import { HoldingState } from './holdingState.js';
+import { statefulOperator, type OperatorState } from './operator.js';
 import type { DropHandler, Timed } from './timed.js';
 
 /**
@@ -135,17 +136,15 @@ interface WindowConfig<T> {
 }
 
 /** The state of one subscription of {@link timeWindow}. */
-class DelayWindow<T extends Timed> implements OperatorState<T> {
-  private readonly queue = new TimedQueue<T>();
+class DelayWindow<T extends Timed> extends HoldingState<T> implements OperatorState<T> {
   private readonly startMs: number;
-  private timer: Subscription | null = null;
   private sourceDone = false;
-  private closed = false;
 
   constructor(
-    private readonly subscriber: Subscriber<T>,
+    subscriber: Subscriber<T>,
     private readonly config: WindowConfig<T>,
   ) {
+    super(subscriber, config);
     this.startMs = config.scheduler.now();
   }
 
@@ -255,29 +254,8 @@ class DelayWindow<T extends Timed> implements OperatorState<T> {
     // Otherwise a tick is scheduled (items are held) and completes the output once they are out.
   }
 
-  fail(error: unknown): void {
-    if (this.closed) return;
-    this.discardAll();
-    this.subscriber.error(error);
-  }
-
-  teardown(): void {
-    this.closed = true;
-    if (this.timer !== null) {
-      this.timer.unsubscribe();
-      this.timer = null;
-    }
-    this.discardAll();
-  }
-
-  private discardAll(): void {
-    const { stats, onDrop } = this.config;
-    const queue = this.queue;
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
-      stats.size = queue.size;
-      stats.discarded++;
-      onDrop?.(item, 'teardown');
-    }
+  protected heldChanged(held: number): void {
+    this.config.stats.size = held;
   }
 }
 
