@@ -82,7 +82,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const ring = manager.createBuffer('live', BufferType.RING, { sampleRate: RATE, channels: CHANNELS }, { capacity: 4096 });
     const flows = new Set<string>();
     ring.flow$.subscribe((f) => flows.add(f));
-    const worker = new Worker(new URL('./demoProducer.js', import.meta.url), {
+    const worker = new Worker(new URL('../jobs/toneProducer.js', import.meta.url), {
       workerData: { handle: ring.share(), frames: total, sampleRate: RATE },
     });
     const failed = new Promise<never>((_, reject) => worker.once('error', reject));

@@ -118,7 +118,7 @@ export async function createInspectDemo(options: InspectDemoOptions = {}): Promi
     if (running || stopping !== undefined) return;
     running = true;
     // The ring's producer: a worker thread when the build is there (workers must be JS), else this thread.
-    const producer = new URL('../cli/demoProducer.js', import.meta.url);
+    const producer = new URL('../jobs/toneProducer.js', import.meta.url);
     if (existsSync(fileURLToPath(producer))) {
       worker = new Worker(producer, { workerData: { handle: ring.share(), frames: Number.MAX_SAFE_INTEGER, sampleRate: RATE } });
       worker.on('error', (error) => log.warn({ err: error }, 'inspect demo: the ring producer stopped'));

@@ -1,6 +1,7 @@
 /**
- * Worker of `avbuf demo`: attaches to the ring posted by the main thread and writes a
- * stereo tone into it in 128-frame chunks (an audio callback's size), then ends the stream.
+ * A worker thread that plays a producer for the demos (`avbuf demo`, `avbuf inspect --demo`):
+ * attaches to the ring posted by the main thread and writes a stereo tone (440 Hz left,
+ * 660 Hz right) into it in 128-frame chunks (an audio callback's size), then ends the stream.
  */
 import { workerData } from 'node:worker_threads';
 import { attachRing, type RingHandle } from '../buffers/ring.js';
