@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, isAvbufError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
+import { stderrLogger } from './stderrLogger.js';
 import { dropCounts } from '../gst/dropCounts.js';
 import { groupThousands, table } from './format.js';
 
@@ -39,16 +39,6 @@ function bar(fraction: number, width = 24): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
 
-function stderrLogger(): Logger {
-  const write =
-    (level: string) =>
-    (objOrMsg: unknown, msg?: string): void => {
-      const text = typeof objOrMsg === 'string' ? objOrMsg : (msg ?? JSON.stringify(objOrMsg));
-      process.stderr.write(`${level} ${text}\n`);
-    };
-  return { trace: () => undefined, debug: () => undefined, info: write('info'), warn: write('warn'), error: write('error') };
-}
-
 /** Runs the command; resolves to the exit code. */
 export async function runDelay(options: DelayCommandOptions): Promise<number> {
   let delay: number;
@@ -70,7 +60,7 @@ export async function runDelay(options: DelayCommandOptions): Promise<number> {
   const { createDelayLine } = await import('../gst/delayLine.js');
   let line;
   try {
-    line = createDelayLine({ source, delay, out, ...(options.verbose ? { logger: stderrLogger() } : {}) });
+    line = createDelayLine({ source, delay, out, ...(options.verbose ? { logger: stderrLogger(true) } : {}) });
   } catch (error) {
     process.stderr.write(`avbuf delay: ${isAvbufError(error) ? `${error.code}: ` : ''}${(error as Error).message}\n`);
     return isAvbufError(error, 'ERR_INVALID_CONFIG') ? 2 : 1;

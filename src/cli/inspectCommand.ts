@@ -5,6 +5,7 @@
  */
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { stderrLogger } from './stderrLogger.js';
 
 export const INSPECT_USAGE = 'usage: avbuf inspect --demo [--port N] [--host H] [--duration S]';
 
@@ -27,17 +28,6 @@ export function parsePort(text: string | undefined): number | undefined {
   return port;
 }
 
-/** A logger writing warnings and errors (everything with `verbose`) to stderr. */
-export function stderrLogger(verbose = false): Logger {
-  const write =
-    (level: string) =>
-    (objOrMsg: unknown, msg?: string): void => {
-      const text = typeof objOrMsg === 'string' ? objOrMsg : (msg ?? JSON.stringify(objOrMsg));
-      process.stderr.write(`${level} ${text}\n`);
-    };
-  const quiet = (): undefined => undefined;
-  return { trace: quiet, debug: quiet, info: verbose ? write('info') : quiet, warn: write('warn'), error: write('error') };
-}
 
 /** Runs `avbuf inspect`; resolves to the exit code. */
 export async function runInspect(options: InspectCommandOptions): Promise<number> {
