@@ -112,4 +112,15 @@ export default defineConfig(
       ],
     },
   },
+
+  // CommonJS config files (.dependency-cruiser.cjs).
+  {
+    files: ['**/*.cjs'],
+    extends: [js.configs.recommended],
+    languageOptions: {
+      ecmaVersion: 'latest',
+      sourceType: 'commonjs',
+      globals: { ...nodeGlobals, module: 'writable', require: 'readonly' },
+    },
+  },
 );
