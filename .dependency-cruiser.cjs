@@ -13,11 +13,12 @@ const LAYERS = {
   testing: ['core', 'streams'],
   workers: ['core', 'formats'],
   buffers: ['core', 'formats', 'workers'],
+  edges: ['core', 'formats', 'streams', 'workers', 'buffers'],
   actors: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers'],
   gst: ['core', 'machines', 'streams'],
-  jobs: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'actors'],
-  inspect: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'actors', 'gst', 'jobs'],
-  cli: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'actors', 'gst', 'jobs', 'inspect'],
+  jobs: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'edges', 'actors'],
+  inspect: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'edges', 'actors', 'gst', 'jobs'],
+  cli: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'edges', 'actors', 'gst', 'jobs', 'inspect'],
 };
 
 /** src/index.ts and the subpath index files are the public API: everything but the command line. */
