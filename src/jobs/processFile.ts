@@ -7,7 +7,7 @@
  * BufferPool under the 'wait' policy, so at most `blocks` chunks are in flight whatever the
  * speeds of disk and processing: that is the back-pressure, and the memory bound.
  * The output is written to a temporary file beside OUT and renamed over it only when
- * complete (src/jobs/partialOutput.ts).
+ * complete (src/edges/partialOutput.ts).
  */
 import { lastValueFrom, mergeMap } from 'rxjs';
 import { BufferPool } from '../buffers/pool.js';
@@ -19,7 +19,7 @@ import { peak } from '../streams/peak.js';
 import { closeWorkerPool } from '../workers/pool.js';
 import { chunksOf, releasing, type BlockChunk } from './blockChunks.js';
 import { encodeInWorker } from './encodeInWorker.js';
-import { PartialOutput } from './partialOutput.js';
+import { PartialOutput } from '../edges/partialOutput.js';
 
 /** Output sample formats {@link processFile} (and `avbuf process`) writes. */
 export const OUTPUT_FORMATS = ['f32', 's16', 's24'] as const;

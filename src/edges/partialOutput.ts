@@ -1,5 +1,5 @@
 /**
- * The output of a file job is written to a temporary file beside it and renamed over it only
+ * The output of a file job or an edge sink (a WAV file) is written to a temporary file beside it and renamed over it only
  * when complete, so a failed run never leaves a truncated file that looks finished. Errors
  * about the temporary file are reported under the name the user gave.
  */
