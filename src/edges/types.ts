@@ -24,6 +24,8 @@ export interface PositionalWriter {
   readonly config: { readonly channels: number; readonly sampleRate: number };
   /** Writes interleaved or planar frames at the position; returns frames written. */
   write(data: AudioData): number;
+  /** Makes what was written durable (a streaming buffer's spill file), when the buffer can. */
+  flush?(): Promise<void>;
 }
 
 /** The consumer side of a ring (a RingBuffer, or a manager's ring actor). */
@@ -35,6 +37,8 @@ export interface RingReader {
   readAsync(target: AudioData, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<number>;
   /** True once either end closed the ring: nothing more will be written. */
   readonly ended: boolean;
+  /** Closes this end (frees its role, ends the stream), when the end can be closed. */
+  close?(): unknown;
 }
 
 /** The producer side of a ring. */
