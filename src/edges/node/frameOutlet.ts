@@ -1,0 +1,56 @@
+/**
+ * The reading half of every avbuf Node stream: pulls a chunk of frames from its source and
+ * hands it out as raw PCM bytes (a new Buffer each time: Node keeps what was pushed) or as an
+ * {@link AudioChunk} (a new block each time, for the same reason).
+ */
+import { encodeInto } from '../../formats/codecs.js';
+import type { AudioChunk } from '../../streams/chunk.js';
+import type { FrameLayout, FrameSource } from './frameSource.js';
+import { sampleFormatOf } from './pcmFormat.js';
+import type { ResolvedStreamOptions } from './streamOptions.js';
+
+/** Turns a {@link FrameSource} into the items a Readable pushes. */
+export class FrameOutlet {
+  readonly #source: FrameSource;
+  readonly #options: ResolvedStreamOptions;
+  #layout: FrameLayout | null = null;
+  /** Byte mode reads into one block and encodes from it. */
+  #block = new Float32Array(0);
+
+  constructor(source: FrameSource, options: ResolvedStreamOptions) {
+    this.#source = source;
+    this.#options = options;
+  }
+
+  /** Opens the source; must be called (and settled) before {@link next}. */
+  async open(): Promise<FrameLayout> {
+    this.#layout = await this.#source.open();
+    return this.#layout;
+  }
+
+  /** The next chunk as bytes or as an AudioChunk; null at the end of the source. */
+  async next(): Promise<Buffer | AudioChunk | null> {
+    const { channels, sampleRate } = this.#layout!;
+    const { chunkFrames, objectMode, format, bytesPerSample } = this.#options;
+    const position = this.#source.position();
+    if (objectMode) {
+      const block = new Float32Array(chunkFrames * channels);
+      const frames = await this.#source.pull(block);
+      if (frames === 0) return null;
+      const data = frames === chunkFrames ? block : block.slice(0, frames * channels);
+      return { data, frames, channels, sampleRate, position };
+    }
+    if (this.#block.length !== chunkFrames * channels) this.#block = new Float32Array(chunkFrames * channels);
+    const frames = await this.#source.pull(this.#block);
+    if (frames === 0) return null;
+    const samples = frames * channels;
+    const bytes = Buffer.allocUnsafe(samples * bytesPerSample);
+    encodeInto(sampleFormatOf(format), this.#block, bytes, samples);
+    return bytes;
+  }
+
+  /** Lets go of the source; once. */
+  release(): Promise<void> | void {
+    return this.#source.release();
+  }
+}

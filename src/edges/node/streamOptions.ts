@@ -1,0 +1,71 @@
+/**
+ * The options every avbuf Node stream takes, resolved and checked once: the mode (raw PCM
+ * bytes or AudioChunk objects), the chunk size, the highWaterMark and the abort signal.
+ */
+import { bytesPerSample } from '../../formats/codecs.js';
+import { checkBoolean, checkNumber, checkOneOf, invalid, show } from '../../core/validate.js';
+import { PCM_FORMATS, sampleFormatOf, type PcmFormat } from './pcmFormat.js';
+
+/** Options of the avbuf Node streams. */
+export interface NodeStreamOptions {
+  /** Raw interleaved little-endian bytes of this format (default `'f32le'`); ignored in object mode. */
+  readonly format?: PcmFormat;
+  /** Stream {@link AudioChunk} objects (with their position) instead of bytes. Default false. */
+  readonly objectMode?: boolean;
+  /** Frames a readable reads per chunk. Default 8192 (64 KiB of stereo f32). */
+  readonly chunkFrames?: number;
+  /**
+   * What the stream holds before it pushes back: bytes in byte mode (default: one chunk's
+   * bytes), chunks in object mode (default 2).
+   */
+  readonly highWaterMark?: number;
+  /** Aborting it destroys the stream with an `ERR_ABORTED` {@link AbortError}. */
+  readonly signal?: AbortSignal;
+}
+
+/** {@link NodeStreamOptions} resolved: every field set, checked. */
+export interface ResolvedStreamOptions {
+  readonly objectMode: boolean;
+  readonly format: PcmFormat;
+  readonly bytesPerSample: number;
+  readonly chunkFrames: number;
+  /** Undefined until the channel count is known (a WAV file's header): see {@link highWaterMarkFor}. */
+  readonly highWaterMark: number | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+// Audio processed in 4096–8192-frame chunks ran fastest here; larger blocks only matter for file I/O.
+const DEFAULT_CHUNK_FRAMES = 8192;
+const DEFAULT_OBJECT_HWM = 2;
+
+/**
+ * Checks `options` once (a bad one throws a `ConfigError` naming it).
+ *
+ * @example
+ * const resolved = resolveStreamOptions({ format: 's16le' });
+ *
+ * @param options - what the caller passed.
+ * @param defaultFormat - the byte format when none is given.
+ */
+export function resolveStreamOptions(options: NodeStreamOptions = {}, defaultFormat: PcmFormat = 'f32le'): ResolvedStreamOptions {
+  if (options === null || typeof options !== 'object') invalid('options', `expected an object, got ${show(options)}`);
+  const objectMode = checkBoolean('objectMode', options.objectMode ?? false);
+  const format = checkOneOf('format', options.format ?? defaultFormat, PCM_FORMATS);
+  const chunkFrames = checkNumber('chunkFrames', options.chunkFrames ?? DEFAULT_CHUNK_FRAMES, { min: 1, max: 2 ** 24, integer: true });
+  const hwm = options.highWaterMark;
+  const highWaterMark = hwm === undefined ? undefined : checkNumber('highWaterMark', hwm, { min: 0, integer: true });
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) invalid('signal', `expected an AbortSignal, got ${show(signal)}`);
+  return { objectMode, format, bytesPerSample: bytesPerSample(sampleFormatOf(format)), chunkFrames, highWaterMark, signal };
+}
+
+/**
+ * The highWaterMark to give Node: the caller's, or one chunk's bytes, or two chunks in object mode.
+ *
+ * @param options - resolved options.
+ * @param channels - channels per frame; stereo is assumed when it is not known yet (a WAV file before its header is read).
+ */
+export function highWaterMarkFor(options: ResolvedStreamOptions, channels = 2): number {
+  if (options.highWaterMark !== undefined) return options.highWaterMark;
+  return options.objectMode ? DEFAULT_OBJECT_HWM : options.chunkFrames * channels * options.bytesPerSample;
+}
