@@ -3,14 +3,12 @@
  * renamed over it only once the header is final and the file closed: a stream that fails or
  * is destroyed leaves neither a half-written output nor the temporary file.
  */
-import { randomUUID } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { checkNumber, checkString } from '../../core/validate.js';
-import { fileError } from '../../formats/fileIo.js';
 import type { WavContainer } from '../../formats/wavHeaderBuilder.js';
+import { fileError } from '../../formats/fileIo.js';
 import { WavWriter } from '../../formats/wavWriter.js';
+import { PartialOutput } from '../partialOutput.js';
 import { FrameWritable } from './frameWritable.js';
 import { sampleFormatOf } from './pcmFormat.js';
 import { resolveStreamOptions, type NodeStreamOptions } from './streamOptions.js';
@@ -43,31 +41,42 @@ export function wavFileWritable(path: string, options: WavFileWritableOptions): 
   const resolved = resolveStreamOptions(options);
   const channels = checkNumber('channels', options.channels, { min: 1, max: 1024, integer: true });
   const sampleRate = checkNumber('sampleRate', options.sampleRate, { min: 1, integer: true });
-  // Hidden, beside the output (a rename never crosses file systems), unique per stream.
-  const partial = join(dirname(path), `.${basename(path)}.avbuf-${process.pid}-${randomUUID().slice(0, 8)}.partial`);
+  const partial = new PartialOutput(path);
   let writer: WavWriter | null = null;
+  // Errors about the temporary file are restated about the file the caller named.
+  const reported = async (work: Promise<unknown>): Promise<void> => {
+    try {
+      await work;
+    } catch (error) {
+      throw partial.reported(error);
+    }
+  };
   const sink = {
     async open(): Promise<void> {
-      writer = await WavWriter.create(partial, {
-        format: sampleFormatOf(resolved.format),
-        channels,
-        sampleRate,
-        container: options.container ?? 'auto',
-      });
-    },
-    write: (frames: Float32Array) => writer!.write(frames),
-    writeBytes: resolved.objectMode ? undefined : (bytes: Uint8Array) => writer!.writeEncoded(bytes),
-    async finish(): Promise<void> {
-      await writer!.close();
       try {
-        await rename(partial, path);
+        writer = await WavWriter.create(partial.path, {
+          format: sampleFormatOf(resolved.format),
+          channels,
+          sampleRate,
+          container: options.container ?? 'auto',
+        });
       } catch (error) {
-        throw fileError(path, 'renaming the finished file onto', error);
+        throw partial.creationError(error);
+      }
+    },
+    write: (frames: Float32Array) => reported(writer!.write(frames)),
+    writeBytes: resolved.objectMode ? undefined : (bytes: Uint8Array) => reported(writer!.writeEncoded(bytes)),
+    async finish(): Promise<void> {
+      await reported(writer!.close());
+      try {
+        await partial.commit();
+      } catch (error) {
+        throw fileError(path, 'moving the finished file into place', error);
       }
     },
     async abort(): Promise<void> {
       await writer?.abort();
-      await rm(partial, { force: true });
+      await partial.discard();
     },
   };
   return new FrameWritable(sink, resolved, channels);
