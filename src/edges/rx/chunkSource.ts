@@ -1,0 +1,234 @@
+/**
+ * The pull loop every source of this folder runs (internal): read a chunk, emit it, read the
+ * next. With a pool, each chunk is read into a block taken from the pool first, so the
+ * source reads only as fast as the consumers give blocks back: the pool's size bounds the
+ * chunks in flight, which is the back-pressure (docs/streams-rxjs.md). Without one, each
+ * chunk is a fresh array the consumer owns, and a synchronous reader (a memory buffer) emits
+ * in one loop, the next chunk only after the consumer's `next` returned.
+ */
+import { Observable, type Subscriber } from 'rxjs';
+import type { BufferPool, PoolBlock } from '../../buffers/pool.js';
+import { AbortError, ArgumentError } from '../../core/errors.js';
+import { checkNumber } from '../../core/validate.js';
+import type { AudioChunk } from '../../streams/chunk.js';
+import type { BlockChunk, BlockLease } from './releaseChunk.js';
+
+/** What a source reads from, once opened for one subscription. */
+export interface ChunkReader {
+  readonly channels: number;
+  readonly sampleRate: number;
+  /** Frame position of the first chunk. */
+  readonly start: number;
+  /** Reads whole frames into `target` from `position`; 0 means the end. */
+  read(target: Float32Array, position: number, signal: AbortSignal): number | Promise<number>;
+  /** Called once when the subscription ends (before completion is announced, when it completes). */
+  close?(): void | Promise<void>;
+}
+
+/** The options every source takes. */
+export interface ChunkSourceOptions {
+  /** Frames per chunk (the last may be shorter). With a pool, default: as many as fit in a block. */
+  chunkFrames?: number;
+  /** Read into this pool's blocks: chunks are {@link BlockChunk}s, released by the sinks or {@link releaseChunk}. */
+  pool?: BufferPool;
+  /** Stops the source with `ERR_ABORTED`. */
+  signal?: AbortSignal;
+}
+
+class Lease implements BlockLease {
+  released = false;
+  constructor(
+    readonly block: PoolBlock,
+    private readonly held: Set<Lease>,
+  ) {}
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.held.delete(this);
+    this.block.pool.release(this.block);
+  }
+}
+
+/** Checks a source's `chunkFrames` when given (a method argument). */
+export function checkChunkFrames(options: ChunkSourceOptions): void {
+  if (options.chunkFrames !== undefined) checkNumber('chunkFrames', options.chunkFrames, { min: 1, integer: true, kind: 'argument' });
+  else if (options.pool === undefined) throw new ArgumentError('chunkFrames: a source without a pool needs chunkFrames');
+}
+
+function resolveFrames(options: ChunkSourceOptions, channels: number): number {
+  const pool = options.pool;
+  if (pool === undefined) return options.chunkFrames!;
+  const room = Math.floor((pool.blockFrames * pool.channels) / channels);
+  const frames = options.chunkFrames ?? room;
+  if (frames > room || frames < 1) {
+    throw new ArgumentError(`chunkFrames: ${frames} frames of ${channels} channels do not fit a pool block of ${pool.blockFrames} × ${pool.channels} samples`);
+  }
+  return frames;
+}
+
+/** An Observable of chunks read by the reader `open` makes for each subscription. */
+export function chunkSource(open: (signal: AbortSignal) => ChunkReader | Promise<ChunkReader>, options: ChunkSourceOptions): Observable<AudioChunk> {
+  return new Observable<AudioChunk>((subscriber) => runSource(subscriber, open, options));
+}
+
+function runSource(
+  subscriber: Subscriber<AudioChunk>,
+  open: (signal: AbortSignal) => ChunkReader | Promise<ChunkReader>,
+  options: ChunkSourceOptions,
+): () => void {
+  const stop = new AbortController();
+  const signal = options.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, options.signal]);
+  const pool = options.pool;
+  const held = new Set<Lease>();
+  /** Completed: the leases emitted now belong downstream (sinks may still be writing them). */
+  let finished = false;
+  let reader: ChunkReader | undefined;
+  let closing: Promise<void> | undefined;
+  let frames = 0;
+  let position = 0;
+
+  /** Closes the reader once; null when it has nothing to close, so a memory source ends synchronously. */
+  const closeReader = (): Promise<void> | null => {
+    if (reader?.close === undefined) return null;
+    closing ??= Promise.resolve().then(() => reader!.close!());
+    return closing;
+  };
+  const fail = (error: unknown): void => {
+    if (subscriber.closed) return;
+    // A failed source owns nothing any more: close first, so an error means the handle is gone.
+    const closed = closeReader();
+    if (closed === null) subscriber.error(error);
+    else void closed.then(() => subscriber.error(error), () => subscriber.error(error));
+  };
+  const giveBack = (block: PoolBlock | null): void => {
+    if (block !== null) block.pool.release(block);
+  };
+
+  const emit = (block: PoolBlock | null, target: Float32Array, n: number): boolean => {
+    if (subscriber.closed) {
+      giveBack(block);
+      return false;
+    }
+    if (n === 0) {
+      giveBack(block);
+      finished = true;
+      const closed = closeReader();
+      if (closed === null) subscriber.complete();
+      else void closed.then(() => subscriber.complete(), fail);
+      return false;
+    }
+    const ch = reader!.channels;
+    const chunk: AudioChunk = {
+      data: block !== null ? block.data : n === frames ? target : target.slice(0, n * ch),
+      frames: n,
+      channels: ch,
+      sampleRate: reader!.sampleRate,
+      position,
+    };
+    position += n;
+    if (block === null) subscriber.next(chunk);
+    else {
+      const lease = new Lease(block, held);
+      held.add(lease);
+      const pooled: BlockChunk = { ...chunk, lease };
+      subscriber.next(pooled);
+    }
+    return !subscriber.closed;
+  };
+
+  /** Reads one chunk; true when it was emitted synchronously and the loop may go on. */
+  const step = (block: PoolBlock | null): boolean => {
+    if (signal.aborted) {
+      giveBack(block);
+      fail(new AbortError('the source was aborted'));
+      return false;
+    }
+    const ch = reader!.channels;
+    const target = block === null ? new Float32Array(frames * ch) : block.data.subarray(0, frames * ch);
+    let result: number | Promise<number>;
+    try {
+      result = reader!.read(target, position, signal);
+    } catch (error) {
+      giveBack(block);
+      fail(error);
+      return false;
+    }
+    if (typeof result === 'number') return emit(block, target, result);
+    result.then(
+      (n) => {
+        if (emit(block, target, n)) pump();
+      },
+      (error: unknown) => {
+        giveBack(block);
+        fail(error);
+      },
+    );
+    return false;
+  };
+
+  const pump = (): void => {
+    for (;;) {
+      if (subscriber.closed) return;
+      let block: PoolBlock | null = null;
+      if (pool !== undefined) {
+        try {
+          block = pool.tryAcquire();
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        if (block === null) {
+          // Every block is out: wait for a consumer to give one back.
+          pool.acquireAsync({ signal }).then(
+            (got) => {
+              if (step(got)) pump();
+            },
+            (error: unknown) => fail(signal.aborted && !stop.signal.aborted ? new AbortError('the source was aborted') : error),
+          );
+          return;
+        }
+      }
+      if (!step(block)) return;
+    }
+  };
+
+  const started = (opened: ChunkReader): void => {
+    reader = opened;
+    if (subscriber.closed) {
+      void closeReader()?.catch(() => undefined);
+      return;
+    }
+    try {
+      frames = resolveFrames(options, opened.channels);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    position = opened.start;
+    pump();
+  };
+
+  try {
+    const opened = open(signal);
+    if (opened instanceof Promise) opened.then(started, fail);
+    else started(opened);
+  } catch (error) {
+    fail(error);
+  }
+
+  return () => {
+    stop.abort();
+    if (!finished) {
+      // Unsubscribed or failed: what was emitted and not given back is dropped downstream.
+      for (const lease of [...held]) {
+        try {
+          lease.release();
+        } catch {
+          // the pool was closed meanwhile: nothing is leased any more
+        }
+      }
+    }
+    void closeReader()?.catch(() => undefined);
+  };
+}

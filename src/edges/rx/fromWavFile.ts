@@ -1,0 +1,38 @@
+import type { Observable } from 'rxjs';
+import type { BufferPool } from '../../buffers/pool.js';
+import { checkString } from '../../core/validate.js';
+import { WavReader } from '../../formats/wavReader.js';
+import type { AudioChunk } from '../../streams/chunk.js';
+import { checkChunkFrames, chunkSource, type ChunkSourceOptions } from './chunkSource.js';
+import type { BlockChunk } from './releaseChunk.js';
+
+/**
+ * The frames of a WAV, RF64 or Wave64 file of any size as chunks of `chunkFrames` frames,
+ * decoded to Float32: the file is opened on subscription and read one positioned read per
+ * chunk (never loaded whole), and its handle is closed before the source completes or
+ * errors, and on unsubscription. With a pool, a chunk is read only when a block is free.
+ *
+ * @example
+ * await lastValueFrom(fromWavFile('in.wav', { chunkFrames: 8192, pool }).pipe(gain(-3), toWavFile('out.wav')));
+ *
+ * @param path - the file to read.
+ * @param options - `chunkFrames`, `pool`, `signal`.
+ * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad option (at call time); the file's
+ *   errors (`ERR_FILE_NOT_FOUND`, `ERR_WAV_NOT_WAVE`, `ERR_FILE_IO` …) are the Observable's error.
+ */
+export function fromWavFile(path: string, options: ChunkSourceOptions & { pool: BufferPool }): Observable<BlockChunk>;
+export function fromWavFile(path: string, options: ChunkSourceOptions): Observable<AudioChunk>;
+export function fromWavFile(path: string, options: ChunkSourceOptions): Observable<AudioChunk> {
+  checkString('path', path, 'argument');
+  checkChunkFrames(options);
+  return chunkSource(async () => {
+    const reader = await WavReader.open(path);
+    return {
+      channels: reader.info.channels,
+      sampleRate: reader.info.sampleRate,
+      start: 0,
+      read: (target, position) => reader.read(target, position),
+      close: () => reader.close(),
+    };
+  }, options);
+}
