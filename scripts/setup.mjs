@@ -29,6 +29,8 @@ const GST_TABLE = JSON.parse(fs.readFileSync(new URL('../src/gst/elements.json',
 const PROGRAMS = {
   sox: ['sox', 'the WAV tests (test/formats/sox.test.ts) and bench/process.ts'],
   soxi: ['sox', 'the WAV tests (test/formats/sox.test.ts)'],
+  ffmpeg: ['ffmpeg', 'the WAV-over-pipes tests (test/formats/wavStream*.test.ts) and the `avbuf process - -` pipe test (test/cli/process.test.ts)'],
+  ffprobe: ['ffmpeg', 'the WAV-over-pipes tests (test/formats/wavStream*.test.ts): reads the streamed header from a pipe'],
   dot: ['graphviz', 'the test that renders `avbuf machines --format dot` (test/inspect/graph.test.ts)'],
   chromium: ['chromium', "the inspector page's browser test (playwright-core drives /usr/bin/chromium; it never downloads a browser)"],
   ...Object.fromEntries(Object.entries(GST_TABLE.programs).map(([name, pkg]) => [name, [pkg, 'the GStreamer tests (gst-launch-1.0) and this check (gst-inspect-1.0)']])),
