@@ -44,6 +44,7 @@ export const ErrorCode = {
   FILE_IO: 'ERR_FILE_IO',
   DISK_FULL: 'ERR_DISK_FULL',
   SPILL_CORRUPT: 'ERR_SPILL_CORRUPT',
+  PROCESS_FAILED: 'ERR_PROCESS_FAILED',
 } as const;
 
 /** One of the values of {@link ErrorCode}. */
@@ -185,6 +186,22 @@ export class WavFormatError extends AvbufError {
     message: string,
   ) {
     super(code, message);
+  }
+}
+
+/** A child process whose output a stream carries (ffmpeg, sox) failed to start, or exited with a failure or a signal before its output was complete. */
+export class ProcessError extends AvbufError {
+  /** The command, as spawned. */
+  readonly command: string;
+  /** Its exit code, or null when a signal ended it or it never started. */
+  readonly exitCode: number | null;
+  /** The signal that ended it, or null. */
+  readonly signal: string | null;
+  constructor(command: string, exitCode: number | null, signal: string | null, message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.PROCESS_FAILED, `${command}: ${message}`, options);
+    this.command = command;
+    this.exitCode = exitCode;
+    this.signal = signal;
   }
 }
 
