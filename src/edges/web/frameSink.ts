@@ -1,0 +1,70 @@
+/** Where the writable streams put whole frames of bytes: a buffer, a ring's producer side, a WAV file. */
+import { BufferStateError, CapacityError, ErrorCode } from '../../core/errors.js';
+import { decodeInto } from '../../formats/codecs.js';
+import type { PositionalWriter, RingWriter } from '../types.js';
+import type { pcmFormat } from './pcmFormat.js';
+
+/** Takes encoded whole frames; what a writable stream is written over. */
+export interface FrameSink {
+  readonly channels: number;
+  /** Stores `bytes` (whole frames in the stream's format), waiting for room if need be. */
+  write(bytes: Uint8Array, signal: AbortSignal): Promise<void>;
+  /** Everything was written: make it final. */
+  close(): Promise<void>;
+  /** Stop: drop what is not final and let go of what the sink holds. Never rejects. */
+  abort(): Promise<void>;
+}
+
+/**
+ * The sink over an avbuf buffer: bytes are decoded `chunkFrames` frames at a time and
+ * written at a positional buffer's position (left open: the app owns it) or into a ring's
+ * producer side, waiting for room; the ring's end is closed when the stream closes or
+ * aborts (the consumer then reads what is left and sees the end).
+ *
+ * @example
+ * const sink = frameSinkOf(ring, pcmFormat('s16le'), 4096);
+ *
+ * @param buffer - a positional writer or a ring writer.
+ * @param codec - the checked byte format.
+ * @param chunkFrames - frames decoded per buffer write at most.
+ */
+export function frameSinkOf(buffer: PositionalWriter | RingWriter, codec: ReturnType<typeof pcmFormat>, chunkFrames: number): FrameSink {
+  const { channels } = buffer.config;
+  const frameBytes = channels * codec.sampleBytes;
+  const floats = new Float32Array(chunkFrames * channels);
+  const isRing = 'writeAsync' in buffer;
+  async function put(data: Float32Array, signal: AbortSignal): Promise<number> {
+    return isRing ? await buffer.writeAsync(data, { signal }) : buffer.write(data);
+  }
+  let closed = false;
+  const end = (): void => {
+    if (closed) return;
+    closed = true;
+    if (isRing) buffer.close();
+  };
+  return {
+    channels,
+    async write(bytes, signal) {
+      for (let at = 0; at < bytes.length; ) {
+        const frames = Math.min(chunkFrames, (bytes.length - at) / frameBytes);
+        const data = floats.subarray(0, frames * channels);
+        decodeInto(codec.sample, bytes.subarray(at), data, frames * channels);
+        const written = await put(data, signal);
+        if (written < frames) {
+          throw isRing
+            ? new BufferStateError(ErrorCode.BUFFER_CLOSED, `the ring ended with ${frames - written} frames of a write not written`)
+            : new CapacityError(`the buffer took ${written} of ${frames} frames: it is full`);
+        }
+        at += frames * frameBytes;
+      }
+    },
+    close() {
+      end();
+      return Promise.resolve();
+    },
+    abort() {
+      end();
+      return Promise.resolve();
+    },
+  };
+}
