@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { concatMap, lastValueFrom, map, take, throwError, timer, toArray } from 'rxjs';
+import { concatMap, EMPTY, lastValueFrom, map, take, throwError, timer, toArray } from 'rxjs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { BufferPool } from '../../../src/buffers/pool.js';
 import { ErrorCode } from '../../../src/core/errors.js';
@@ -103,11 +103,11 @@ describe('fromWavFile and toWavFile', () => {
 
   it('write an empty file when told the shape, and refuse an empty stream without it', async () => {
     const output = join(dir, 'empty.wav');
-    await lastValueFrom(timer(0).pipe(take(0), toWavFile(output, { channels: 2, sampleRate: 44100 })), { defaultValue: null });
+    await lastValueFrom(EMPTY.pipe(toWavFile(output, { channels: 2, sampleRate: 44100 })), { defaultValue: null });
     const reader = await WavReader.open(output);
     expect(reader.info).toMatchObject({ channels: 2, sampleRate: 44100, frames: 0 });
     await reader.close();
-    await expect(lastValueFrom(timer(0).pipe(take(0), toWavFile(join(dir, 'none.wav'))), { defaultValue: null })).rejects.toMatchObject({
+    await expect(lastValueFrom(EMPTY.pipe(toWavFile(join(dir, 'none.wav'))), { defaultValue: null })).rejects.toMatchObject({
       code: ErrorCode.INVALID_ARGUMENT,
     });
     expect(leftovers()).toEqual([]);
