@@ -15,6 +15,12 @@ export interface BufferWritableStreamOptions {
   readonly highWaterMark?: number;
   /** Frames decoded per buffer write at most. Default 4096. */
   readonly chunkFrames?: number;
+  /**
+   * Fails a write waiting for room at once (`ERR_ABORTED`) and closes the ring. Pass the signal
+   * you give `pipeTo` here too: `pipeTo` itself lets the write in flight finish before it aborts,
+   * which never happens while the ring stays full.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -38,5 +44,8 @@ export function bufferWritableStream(buffer: PositionalWriter | RingWriter, opti
   const codec = pcmFormat(options?.format);
   const highWaterMark = checkNumber('highWaterMark', options.highWaterMark ?? 65536, { min: 0, kind: 'argument' });
   const chunkFrames = checkNumber('chunkFrames', options.chunkFrames ?? 4096, { min: 1, integer: true, kind: 'argument' });
-  return pcmByteSink(frameSinkOf(buffer, codec, chunkFrames), codec, highWaterMark);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new ArgumentError(`signal: expected an AbortSignal, got ${show(options.signal)}`);
+  }
+  return pcmByteSink(frameSinkOf(buffer, codec, chunkFrames), codec, highWaterMark, options.signal);
 }

@@ -4,7 +4,7 @@
  * its other part; a stream that closes with part of a frame left over fails with
  * `ERR_FRAME_MISALIGNED` and aborts the sink, so nothing half-written looks finished.
  */
-import { ByteLengthQueuingStrategy, WritableStream } from 'node:stream/web';
+import { WritableStream } from 'node:stream/web';
 import { AudioDataError, ErrorCode } from '../../core/errors.js';
 import { show } from '../../core/validate.js';
 import type { FrameSink } from './frameSink.js';
@@ -21,8 +21,14 @@ import type { pcmFormat } from './pcmFormat.js';
  * @param sink - where whole frames go.
  * @param codec - the checked byte format.
  * @param highWaterMark - bytes queued before the writer is asked to wait.
+ * @param stop - ends a wait for room at once (pipeTo's own signal waits for the write in flight first).
  */
-export function pcmByteSink(sink: FrameSink, codec: ReturnType<typeof pcmFormat>, highWaterMark: number): WritableStream<Uint8Array> {
+export function pcmByteSink(
+  sink: FrameSink,
+  codec: ReturnType<typeof pcmFormat>,
+  highWaterMark: number,
+  stop?: AbortSignal,
+): WritableStream<Uint8Array> {
   const frameBytes = sink.channels * codec.sampleBytes;
   const carry = new Uint8Array(frameBytes);
   let carried = 0;
@@ -62,7 +68,9 @@ export function pcmByteSink(sink: FrameSink, codec: ReturnType<typeof pcmFormat>
       start(controller) {
         // abort() calls the sink's abort only after the write in flight settles; the
         // controller's signal (Node ≥ 18, not in @types/node 20) fires at once and ends a wait for room.
-        if ('signal' in controller && controller.signal instanceof AbortSignal) signal = controller.signal;
+        const signals = [aborting.signal, ...(stop ? [stop] : [])];
+        if ('signal' in controller && controller.signal instanceof AbortSignal) signals.push(controller.signal);
+        signal = AbortSignal.any(signals);
       },
       write: (chunk) => failing(() => write(chunk)),
       close: () =>
@@ -80,7 +88,9 @@ export function pcmByteSink(sink: FrameSink, codec: ReturnType<typeof pcmFormat>
         return sink.abort();
       },
     },
-    new ByteLengthQueuingStrategy({ highWaterMark }),
+    // Sized here rather than by ByteLengthQueuingStrategy, which throws a RangeError for a
+    // chunk that is not bytes before write() can refuse it with a typed error.
+    { highWaterMark, size: (chunk) => (ArrayBuffer.isView(chunk) || chunk instanceof ArrayBuffer ? chunk.byteLength : 0) },
   );
 }
 
