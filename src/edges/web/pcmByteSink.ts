@@ -90,7 +90,7 @@ export function pcmByteSink(
     },
     // Sized here rather than by ByteLengthQueuingStrategy, which throws a RangeError for a
     // chunk that is not bytes before write() can refuse it with a typed error.
-    { highWaterMark, size: (chunk) => (ArrayBuffer.isView(chunk) || chunk instanceof ArrayBuffer ? chunk.byteLength : 0) },
+    { highWaterMark, size: (chunk: unknown) => (ArrayBuffer.isView(chunk) || chunk instanceof ArrayBuffer ? chunk.byteLength : 0) },
   );
 }
 
