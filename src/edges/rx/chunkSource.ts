@@ -29,7 +29,11 @@ export interface ChunkReader {
 export interface ChunkSourceOptions {
   /** Frames per chunk (the last may be shorter). With a pool, default: as many as fit in a block. */
   chunkFrames?: number;
-  /** Read into this pool's blocks: chunks are {@link BlockChunk}s, released by the sinks or {@link releaseChunk}. */
+  /**
+   * Read into this pool's blocks (use `onExhausted: 'wait'`): chunks are {@link BlockChunk}s,
+   * given back by the sinks or {@link releaseChunk}, and the source completes once every block
+   * it lent is back.
+   */
   pool?: BufferPool;
   /** Stops the source with `ERR_ABORTED`. */
   signal?: AbortSignal;
@@ -39,14 +43,14 @@ class Lease implements BlockLease {
   released = false;
   constructor(
     readonly block: PoolBlock,
-    private readonly held: Set<Lease>,
+    private readonly returned: (lease: Lease) => void,
   ) {}
 
   release(): void {
     if (this.released) return;
     this.released = true;
-    this.held.delete(this);
     this.block.pool.release(this.block);
+    this.returned(this);
   }
 }
 
@@ -80,8 +84,13 @@ function runSource(
   const stop = new AbortController();
   const signal = options.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, options.signal]);
   const pool = options.pool;
+  /** Leases emitted and not given back yet. */
   const held = new Set<Lease>();
-  /** Completed: the leases emitted now belong downstream (sinks may still be writing them). */
+  /** The end was read; completion waits for every lease to come back. */
+  let ending = false;
+  /** The end was read and the reader closed. */
+  let readerClosed = false;
+  /** Completed: nothing is lent any more. */
   let finished = false;
   let reader: ChunkReader | undefined;
   let closing: Promise<void> | undefined;
@@ -105,6 +114,21 @@ function runSource(
     if (block !== null) block.pool.release(block);
   };
 
+  /**
+   * A pooled source completes only once every block it lent is back: until then a stage that
+   * drops a chunk (an error, an unsubscription) still tears this source down, which takes the
+   * dropped blocks back. After completion there would be no one left to do that.
+   */
+  const completeWhenReturned = (): void => {
+    if (!readerClosed || held.size > 0 || subscriber.closed) return;
+    finished = true;
+    subscriber.complete();
+  };
+  const returned = (lease: Lease): void => {
+    held.delete(lease);
+    if (ending) completeWhenReturned();
+  };
+
   const emit = (block: PoolBlock | null, target: Float32Array, n: number): boolean => {
     if (subscriber.closed) {
       giveBack(block);
@@ -112,10 +136,14 @@ function runSource(
     }
     if (n === 0) {
       giveBack(block);
-      finished = true;
+      ending = true;
       const closed = closeReader();
-      if (closed === null) subscriber.complete();
-      else void closed.then(() => subscriber.complete(), fail);
+      const ended = (): void => {
+        readerClosed = true;
+        completeWhenReturned();
+      };
+      if (closed === null) ended();
+      else void closed.then(ended, fail);
       return false;
     }
     const ch = reader!.channels;
@@ -129,7 +157,7 @@ function runSource(
     position += n;
     if (block === null) subscriber.next(chunk);
     else {
-      const lease = new Lease(block, held);
+      const lease = new Lease(block, returned);
       held.add(lease);
       const pooled: BlockChunk = { ...chunk, lease };
       subscriber.next(pooled);
