@@ -1,9 +1,20 @@
 /** A WAV (RF64, Wave64) file of any size as a Node Readable. */
 import type { Readable } from 'node:stream';
-import { checkString } from '../../core/validate.js';
+import { ErrorCode, WavFormatError } from '../../core/errors.js';
+import { checkBoolean, checkString } from '../../core/validate.js';
 import { WavReader } from '../../formats/wavReader.js';
 import { FrameReadable } from './frameReadable.js';
 import { resolveStreamOptions, type NodeStreamOptions } from './streamOptions.js';
+
+/** Options of {@link wavFileReadable}. */
+export interface WavFileReadableOptions extends NodeStreamOptions {
+  /**
+   * Read a file whose data chunk declares more bytes than the file holds (a copy or a
+   * recording cut short) to its end without failing. Default false: the stream gives the
+   * frames that are there, then fails with `ERR_WAV_TRUNCATED`.
+   */
+  readonly allowTruncated?: boolean;
+}
 
 /**
  * Reads a WAV file's samples chunk by chunk (one positioned read per chunk; never the whole
@@ -15,12 +26,15 @@ import { resolveStreamOptions, type NodeStreamOptions } from './streamOptions.js
  * for await (const chunk of wavFileReadable('take1.wav', { objectMode: true })) meter(chunk);
  *
  * @param path - the WAV file.
- * @param options - `format` (of the bytes out; default `'f32le'`) or `objectMode`, `chunkFrames`, `highWaterMark`, `signal`.
+ * @param options - `format` (of the bytes out; default `'f32le'`) or `objectMode`, `chunkFrames`, `highWaterMark`, `signal`, `allowTruncated`.
  * @throws {ConfigError} `ERR_INVALID_CONFIG` for a bad option. The stream fails with
- *   `ERR_FILE_NOT_FOUND`, `ERR_FILE_IO` or a WAV format code (`ERR_WAV_TRUNCATED` …) from the file.
+ *   `ERR_FILE_NOT_FOUND`, `ERR_FILE_IO` or a WAV format code from the file, and with
+ *   `ERR_WAV_TRUNCATED` after the last whole frame of a file cut short.
  */
-export function wavFileReadable(path: string, options: NodeStreamOptions = {}): Readable {
+export function wavFileReadable(path: string, options: WavFileReadableOptions = {}): Readable {
   checkString('path', path, 'argument');
+  const resolved = resolveStreamOptions(options);
+  const allowTruncated = checkBoolean('allowTruncated', options.allowTruncated ?? false);
   let reader: WavReader | null = null;
   let at = 0;
   const source = {
@@ -32,11 +46,15 @@ export function wavFileReadable(path: string, options: NodeStreamOptions = {}): 
     async pull(target: Float32Array): Promise<number> {
       const frames = await reader!.read(target, at);
       at += frames;
+      // A size of 0 or 0xFFFFFFFF (a streaming writer's) means "to the end": only a declared size can be cut short.
+      if (frames === 0 && reader!.info.sizeFrom === 'clamped' && !allowTruncated) {
+        throw new WavFormatError(ErrorCode.WAV_TRUNCATED, `${path}: the data chunk declares more than the file holds; it ends after ${at} whole frames`);
+      }
       return frames;
     },
     async release(): Promise<void> {
       await reader?.close();
     },
   };
-  return new FrameReadable(source, resolveStreamOptions(options));
+  return new FrameReadable(source, resolved);
 }

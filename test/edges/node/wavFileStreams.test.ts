@@ -3,9 +3,10 @@
  * complete, and a failure or destroy() at any point leaves no file, no temporary file and
  * no open file descriptor.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
@@ -79,6 +80,18 @@ describe('wavFileWritable / wavFileReadable', () => {
     const code = await rejectionCode(pipeline(Readable.from([countingS16(10).subarray(0, 39)]), wavFileWritable(path, { format: 's16le', channels: 2, sampleRate: 48000 })));
     expect(code).toBe(ErrorCode.FRAME_MISALIGNED);
     expect(readdirSync(dir).filter((name) => name.includes('misaligned'))).toEqual([]);
+  });
+
+  it('a WAV cut mid-data gives its whole frames, then fails with ERR_WAV_TRUNCATED (or ends, with allowTruncated)', async () => {
+    const path = join(dir, 'cut.wav');
+    await pipeline(Readable.from([countingS16(1000)]), wavFileWritable(path, { format: 's16le', channels: 2, sampleRate: 48000 }));
+    truncateSync(path, statSync(path).size - 401); // 100 frames and a quarter gone
+    const parts: Buffer[] = [];
+    const readable = wavFileReadable(path, { format: 's16le', chunkFrames: 256 });
+    readable.on('data', (part: Buffer) => parts.push(part));
+    expect(await rejectionCode(once(readable, 'end'))).toBe(ErrorCode.WAV_TRUNCATED);
+    expect(Buffer.concat(parts).equals(countingS16(899))).toBe(true);
+    expect((await collect(wavFileReadable(path, { format: 's16le', allowTruncated: true }))).equals(countingS16(899))).toBe(true);
   });
 
   it('a missing input fails with ERR_FILE_NOT_FOUND through pipeline', async () => {
