@@ -49,7 +49,6 @@ class Lease implements BlockLease {
   release(): void {
     if (this.released) return;
     this.released = true;
-    this.block.pool.release(this.block);
     this.returned(this);
   }
 }
@@ -84,6 +83,10 @@ function runSource(
   const stop = new AbortController();
   const signal = options.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, options.signal]);
   const pool = options.pool;
+  /** The loop stopped for want of a block. */
+  let wanting = false;
+  /** A wait for a block is queued at the pool. */
+  let acquiring = false;
   /** Leases emitted and not given back yet. */
   const held = new Set<Lease>();
   /** The end was read; completion waits for every lease to come back. */
@@ -126,6 +129,16 @@ function runSource(
   };
   const returned = (lease: Lease): void => {
     held.delete(lease);
+    if (wanting && !subscriber.closed) {
+      // The source is waiting for a block and one of its own comes back: read into it at once,
+      // in the same instant as the release (so virtual time sees the read when the sink freed
+      // the block), instead of through the pool's promise. A wait already queued at the pool
+      // stays: the block it gets later goes back.
+      wanting = false;
+      if (step(lease.block)) pump();
+      return;
+    }
+    giveBack(lease.block);
     if (ending) completeWhenReturned();
   };
 
@@ -207,12 +220,25 @@ function runSource(
           return;
         }
         if (block === null) {
-          // Every block is out: wait for a consumer to give one back.
+          // Every block is out: wait for a consumer to give one back (one of this source's
+          // own, see `returned`, or any, through the pool).
+          wanting = true;
+          if (acquiring) return;
+          acquiring = true;
           pool.acquireAsync({ signal }).then(
             (got) => {
+              acquiring = false;
+              if (!wanting || subscriber.closed) {
+                giveBack(got);
+                return;
+              }
+              wanting = false;
               if (step(got)) pump();
             },
-            (error: unknown) => fail(signal.aborted && !stop.signal.aborted ? new AbortError('the source was aborted') : error),
+            (error: unknown) => {
+              acquiring = false;
+              fail(signal.aborted && !stop.signal.aborted ? new AbortError('the source was aborted') : error);
+            },
           );
           return;
         }

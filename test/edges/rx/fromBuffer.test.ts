@@ -1,11 +1,11 @@
-import { concatMap, lastValueFrom, map, take, timer, toArray } from 'rxjs';
+import { concatMap, lastValueFrom, map, take, tap, timer, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { BufferPool } from '../../../src/buffers/pool.js';
 import { MemoryBuffer } from '../../../src/buffers/memory.js';
 import { ErrorCode } from '../../../src/core/errors.js';
 import type { PositionalReader } from '../../../src/edges/types.js';
 import { fromBuffer } from '../../../src/edges/rx/fromBuffer.js';
-import { releaseChunk } from '../../../src/edges/rx/releaseChunk.js';
+import { releaseChunk, type BlockChunk } from '../../../src/edges/rx/releaseChunk.js';
 import { runMarbles } from '../../../src/testing/index.js';
 import { toEqual } from '../../helpers/streams.js';
 
@@ -93,6 +93,32 @@ describe('fromBuffer', () => {
     expect(positions).toEqual([0, 4, 8, 12, 16, 20]);
     expect(inUseSeen).toBe(2);
     expect(pool.stats()).toMatchObject({ inUse: 0, peakInUse: 2 });
+  });
+
+  it('with a pool, reads the next chunk in the very frame a slow consumer gives a block back (virtual time)', async () => {
+    const pool = new BufferPool({ channels: 1 }, { blocks: 2, blockFrames: 1, onExhausted: 'wait' });
+    const reads: [number, number][] = [];
+    runMarbles(toEqual, ({ expectObservable, scheduler }) => {
+      const slowSink = concatMap((c: BlockChunk) =>
+        timer(3).pipe(
+          map(() => {
+            c.lease.release();
+            return String(c.position);
+          }),
+        ),
+      );
+      const source = fromBuffer(ramp(4), { pool }).pipe(tap((c) => reads.push([scheduler.now(), c.position])));
+      // Each chunk takes the consumer 3 ms; with two blocks, chunk n+2 is read when chunk n is released.
+      expectObservable(source.pipe(slowSink)).toBe('3ms 0 2ms 1 2ms 2 2ms (3|)');
+    });
+    expect(reads).toEqual([
+      [0, 0],
+      [0, 1],
+      [3, 2],
+      [6, 3],
+    ]);
+    await new Promise((resolve) => setImmediate(resolve)); // the pool's own wait, queued when both blocks were out, got a block: it goes back
+    expect(pool.stats()).toMatchObject({ inUse: 0, peakInUse: 2, waiting: 0 });
   });
 
   it('with a pool, refuses a chunk that does not fit a block', async () => {
