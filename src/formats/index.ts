@@ -1,6 +1,7 @@
 /**
  * WAV, RF64 and Wave64 files of any size: sample codecs, header parsing and building, a
- * positioned reader and a streaming writer. The public names of src/formats, for src/index.ts.
+ * positioned reader and a streaming writer, and a reader and writer of WAV byte streams (pipes,
+ * stdin/stdout) that never seek. The public names of src/formats, for src/index.ts.
  */
 export {
   SAMPLE_FORMATS,
@@ -14,3 +15,6 @@ export { parseWavHeaderBytes, readWavInfo, type WavChunk, type WavInfo } from '.
 export { buildWavHeader, type WavContainer, type WavHeaderLayout, type WavHeaderSpec } from './wavHeaderBuilder.js';
 export { WavReader } from './wavReader.js';
 export { WavWriter, type WavWriterOptions } from './wavWriter.js';
+export { WavStreamReader, type WavStreamReaderOptions } from './wavStreamReader.js';
+export { WavStreamWriter, type WavStreamWriterOptions } from './wavStreamWriter.js';
+export { type WavStreamInfo } from './wavStreamHeader.js';
