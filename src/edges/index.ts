@@ -8,7 +8,7 @@
 export { fromBuffer, type FromBufferOptions } from './rx/fromBuffer.js';
 export { fromRing } from './rx/fromRing.js';
 export { fromWavFile } from './rx/fromWavFile.js';
-export type { ChunkSourceOptions } from './rx/chunkSource.js';
+export type { ChunkSourceOptions, BlockPool } from './rx/chunkSource.js';
 export { intoBuffer } from './rx/intoBuffer.js';
 export { intoRing, type IntoRingOptions } from './rx/intoRing.js';
 export { toWavFile, type ToWavFileOptions } from './rx/toWavFile.js';

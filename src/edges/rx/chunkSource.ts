@@ -7,7 +7,7 @@
  * in one loop, the next chunk only after the consumer's `next` returned.
  */
 import { Observable, type Subscriber } from 'rxjs';
-import type { BufferPool, PoolBlock } from '../../buffers/pool.js';
+import type { AcquireOptions, PoolBlock, PoolStats } from '../../buffers/pool.js';
 import { AbortError, ArgumentError } from '../../core/errors.js';
 import { checkNumber } from '../../core/validate.js';
 import type { AudioChunk } from '../../streams/chunk.js';
@@ -25,6 +25,17 @@ export interface ChunkReader {
   close?(): void | Promise<void>;
 }
 
+/**
+ * What a pooled source needs of a pool: a BufferPool, or the pool a manager hands out
+ * (`manager.createBuffer(id, BufferType.POOL, …)`).
+ */
+export interface BlockPool {
+  tryAcquire(): PoolBlock | null;
+  acquireAsync(options?: AcquireOptions): Promise<PoolBlock>;
+  release(block: PoolBlock): void;
+  stats(): Pick<PoolStats, 'blockFrames' | 'channels'>;
+}
+
 /** The options every source takes. */
 export interface ChunkSourceOptions {
   /** Frames per chunk (the last may be shorter). With a pool, default: as many as fit in a block. */
@@ -34,7 +45,7 @@ export interface ChunkSourceOptions {
    * given back by the sinks or {@link releaseChunk}, and the source completes once every block
    * it lent is back.
    */
-  pool?: BufferPool;
+  pool?: BlockPool;
   /** Stops the source with `ERR_ABORTED`. */
   signal?: AbortSignal;
 }
@@ -62,10 +73,11 @@ export function checkChunkFrames(options: ChunkSourceOptions): void {
 function resolveFrames(options: ChunkSourceOptions, channels: number): number {
   const pool = options.pool;
   if (pool === undefined) return options.chunkFrames!;
-  const room = Math.floor((pool.blockFrames * pool.channels) / channels);
+  const { blockFrames, channels: blockChannels } = pool.stats();
+  const room = Math.floor((blockFrames * blockChannels) / channels);
   const frames = options.chunkFrames ?? room;
   if (frames > room || frames < 1) {
-    throw new ArgumentError(`chunkFrames: ${frames} frames of ${channels} channels do not fit a pool block of ${pool.blockFrames} × ${pool.channels} samples`);
+    throw new ArgumentError(`chunkFrames: ${frames} frames of ${channels} channels do not fit a pool block of ${blockFrames} × ${blockChannels} samples`);
   }
   return frames;
 }
@@ -114,7 +126,7 @@ function runSource(
     else void closed.then(() => subscriber.error(error), () => subscriber.error(error));
   };
   const giveBack = (block: PoolBlock | null): void => {
-    if (block !== null) block.pool.release(block);
+    if (block !== null) pool!.release(block);
   };
 
   /**

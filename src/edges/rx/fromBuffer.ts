@@ -3,7 +3,7 @@ import { ArgumentError } from '../../core/errors.js';
 import { checkNumber, show } from '../../core/validate.js';
 import type { AudioChunk } from '../../streams/chunk.js';
 import type { PositionalReader } from '../types.js';
-import { checkChunkFrames, chunkSource, type ChunkSourceOptions } from './chunkSource.js';
+import { checkChunkFrames, chunkSource, type BlockPool, type ChunkSourceOptions } from './chunkSource.js';
 import type { BlockChunk } from './releaseChunk.js';
 
 /** Options of {@link fromBuffer}. */
@@ -29,7 +29,7 @@ export interface FromBufferOptions extends ChunkSourceOptions {
  * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad option (at call time); a read's error
  *   (e.g. `ERR_BUFFER_CLOSED`, `ERR_SEEK_OUT_OF_RANGE` for a `from` past the end) is the Observable's error.
  */
-export function fromBuffer(buffer: PositionalReader, options: FromBufferOptions & { pool: NonNullable<ChunkSourceOptions['pool']> }): Observable<BlockChunk>;
+export function fromBuffer(buffer: PositionalReader, options: FromBufferOptions & { pool: BlockPool }): Observable<BlockChunk>;
 export function fromBuffer(buffer: PositionalReader, options: FromBufferOptions): Observable<AudioChunk>;
 export function fromBuffer(buffer: PositionalReader, options: FromBufferOptions): Observable<AudioChunk> {
   if (typeof (buffer as Partial<PositionalReader> | null)?.readInto !== 'function') {

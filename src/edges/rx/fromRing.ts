@@ -1,10 +1,9 @@
 import type { Observable } from 'rxjs';
-import type { BufferPool } from '../../buffers/pool.js';
 import { ArgumentError } from '../../core/errors.js';
 import { show } from '../../core/validate.js';
 import type { AudioChunk } from '../../streams/chunk.js';
 import type { RingReader } from '../types.js';
-import { checkChunkFrames, chunkSource, type ChunkSourceOptions } from './chunkSource.js';
+import { checkChunkFrames, chunkSource, type BlockPool, type ChunkSourceOptions } from './chunkSource.js';
 import type { BlockChunk } from './releaseChunk.js';
 
 /**
@@ -24,7 +23,7 @@ import type { BlockChunk } from './releaseChunk.js';
  * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad option; the ring's errors (e.g.
  *   `ERR_RING_ROLE_TAKEN`) are the Observable's error.
  */
-export function fromRing(ring: RingReader, options: ChunkSourceOptions & { pool: BufferPool }): Observable<BlockChunk>;
+export function fromRing(ring: RingReader, options: ChunkSourceOptions & { pool: BlockPool }): Observable<BlockChunk>;
 export function fromRing(ring: RingReader, options: ChunkSourceOptions): Observable<AudioChunk>;
 export function fromRing(ring: RingReader, options: ChunkSourceOptions): Observable<AudioChunk> {
   if (typeof (ring as Partial<RingReader> | null)?.readAsync !== 'function') {

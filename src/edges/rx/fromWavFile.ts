@@ -1,9 +1,8 @@
 import type { Observable } from 'rxjs';
-import type { BufferPool } from '../../buffers/pool.js';
 import { checkString } from '../../core/validate.js';
 import { WavReader } from '../../formats/wavReader.js';
 import type { AudioChunk } from '../../streams/chunk.js';
-import { checkChunkFrames, chunkSource, type ChunkSourceOptions } from './chunkSource.js';
+import { checkChunkFrames, chunkSource, type BlockPool, type ChunkSourceOptions } from './chunkSource.js';
 import type { BlockChunk } from './releaseChunk.js';
 
 /**
@@ -20,7 +19,7 @@ import type { BlockChunk } from './releaseChunk.js';
  * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad option (at call time); the file's
  *   errors (`ERR_FILE_NOT_FOUND`, `ERR_WAV_NOT_WAVE`, `ERR_FILE_IO` …) are the Observable's error.
  */
-export function fromWavFile(path: string, options: ChunkSourceOptions & { pool: BufferPool }): Observable<BlockChunk>;
+export function fromWavFile(path: string, options: ChunkSourceOptions & { pool: BlockPool }): Observable<BlockChunk>;
 export function fromWavFile(path: string, options: ChunkSourceOptions): Observable<AudioChunk>;
 export function fromWavFile(path: string, options: ChunkSourceOptions): Observable<AudioChunk> {
   checkString('path', path, 'argument');

@@ -21,7 +21,16 @@ export interface BlockChunk extends AudioChunk {
   readonly lease: BlockLease;
 }
 
-/** True when `chunk` came from a pooled source and holds a block. */
+/**
+ * True when `chunk` came from a pooled source and holds a block.
+ *
+ * @example
+ * chunks$.subscribe((chunk) => {
+ *   if (isBlockChunk(chunk)) keepUntilPlayed(chunk, () => chunk.lease.release());
+ * });
+ *
+ * @param chunk - any chunk.
+ */
 export function isBlockChunk(chunk: AudioChunk): chunk is BlockChunk {
   return (chunk as Partial<BlockChunk>).lease !== undefined;
 }
