@@ -1,5 +1,5 @@
 /** Where the writable streams put whole frames of bytes: a buffer, a ring's producer side, a WAV file. */
-import { BufferStateError, CapacityError, ErrorCode } from '../../core/errors.js';
+import { AbortError, BufferStateError, CapacityError, ErrorCode } from '../../core/errors.js';
 import { decodeInto } from '../../formats/codecs.js';
 import type { PositionalWriter, RingWriter } from '../types.js';
 import type { pcmFormat } from './pcmFormat.js';
@@ -34,7 +34,7 @@ export function frameSinkOf(buffer: PositionalWriter | RingWriter, codec: Return
   const floats = new Float32Array(chunkFrames * channels);
   const isRing = 'writeAsync' in buffer;
   async function put(data: Float32Array, signal: AbortSignal): Promise<number> {
-    return isRing ? await buffer.writeAsync(data, { signal }) : buffer.write(data);
+    return isRing ? await settledOrAborted(buffer.writeAsync(data, { signal }), signal) : buffer.write(data);
   }
   let closed = false;
   const end = (): void => {
@@ -67,4 +67,27 @@ export function frameSinkOf(buffer: PositionalWriter | RingWriter, codec: Return
       return Promise.resolve();
     },
   };
+}
+
+/**
+ * The ring notices an abort at its next wake (up to 50 ms later), and a pending
+ * `Atomics.waitAsync` does not keep Node's event loop alive: a script whose only work left is
+ * that wait would exit with the write unsettled. Failing at once lets the caller close the
+ * ring, which wakes the wait; its late outcome is dropped.
+ */
+async function settledOrAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(new AbortError('a write waiting for room in the ring was aborted'));
+  });
+  // Whichever loses the race settles unobserved: mark both handled.
+  work.catch(() => undefined);
+  aborted.catch(() => undefined);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
