@@ -128,6 +128,16 @@ function runSource(
   const giveBack = (block: PoolBlock | null): void => {
     if (block !== null) pool!.release(block);
   };
+  /** A callback of a read or a wait: what it throws (a pool closed meanwhile) fails the source instead of going unhandled. */
+  const guarded =
+    <A>(callback: (value: A) => void) =>
+    (value: A): void => {
+      try {
+        callback(value);
+      } catch (error) {
+        fail(error);
+      }
+    };
 
   /**
    * A pooled source completes only once every block it lent is back: until then a stage that
@@ -209,13 +219,13 @@ function runSource(
     }
     if (typeof result === 'number') return emit(block, target, result);
     result.then(
-      (n) => {
+      guarded((n: number) => {
         if (emit(block, target, n)) pump();
-      },
-      (error: unknown) => {
-        giveBack(block);
+      }),
+      guarded((error: unknown) => {
         fail(error);
-      },
+        giveBack(block);
+      }),
     );
     return false;
   };
@@ -238,7 +248,7 @@ function runSource(
           if (acquiring) return;
           acquiring = true;
           pool.acquireAsync({ signal }).then(
-            (got) => {
+            guarded((got: PoolBlock) => {
               acquiring = false;
               if (!wanting || subscriber.closed) {
                 giveBack(got);
@@ -246,7 +256,7 @@ function runSource(
               }
               wanting = false;
               if (step(got)) pump();
-            },
+            }),
             (error: unknown) => {
               acquiring = false;
               fail(signal.aborted && !stop.signal.aborted ? new AbortError('the source was aborted') : error);
@@ -277,7 +287,7 @@ function runSource(
 
   try {
     const opened = open(signal);
-    if (opened instanceof Promise) opened.then(started, fail);
+    if (opened instanceof Promise) opened.then(guarded(started), fail);
     else started(opened);
   } catch (error) {
     fail(error);
