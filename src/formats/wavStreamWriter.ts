@@ -101,8 +101,8 @@ export class WavStreamWriter {
 
   /**
    * Sends frames already encoded in the stream's sample format (for instance by a worker
-   * thread), as they are. Same rules as {@link write}; leave `bytes` unchanged until the
-   * destination has written them (they are not copied).
+   * thread), as they are, without a copy: it resolves only once the destination has written
+   * them (its write callback), so the caller may reuse `bytes` from then on. Else as {@link write}.
    *
    * @param bytes - whole frames of the stream's format.
    * @throws {AudioDataError} `ERR_FRAME_MISALIGNED` when `bytes` is not whole frames.
@@ -112,10 +112,10 @@ export class WavStreamWriter {
       throw new AudioDataError(ErrorCode.FRAME_MISALIGNED, `${this.name}: ${show(bytes)} is not whole frames of ${this.#blockAlign} bytes`);
     }
     this.#checkOpen();
-    await this.#send(bytes);
+    await this.#send(bytes, true);
   }
 
-  #send(bytes: Uint8Array): Promise<void> {
+  #send(bytes: Uint8Array, untilWritten = false): Promise<void> {
     if (bytes.length === 0) {
       return this.#queue.run(() => {
         this.#throwIfFailed();
@@ -127,7 +127,15 @@ export class WavStreamWriter {
       this.#throwIfFailed();
       // The header (written unawaited at construction) or another writer may have filled it.
       if (this.#target.writableNeedDrain) await this.#settle('drain');
-      if (!this.#target.write(bytes)) await this.#settle('drain');
+      if (untilWritten) await this.#written(bytes);
+      else if (!this.#target.write(bytes)) await this.#settle('drain');
+    });
+  }
+
+  /** Writes `bytes` and waits for the destination's callback: it has let go of them. */
+  #written(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#target.write(bytes, (error) => (error == null ? resolve() : reject(this.#wrap(error))));
     });
   }
 

@@ -173,6 +173,22 @@ describe('back-pressure and failures', () => {
     expect(await closed).toBe(33);
   });
 
+  it('writeEncoded resolves only once the destination has written the bytes, which it does not copy', async () => {
+    const { stream, chunks, release } = heldWritable(1 << 20);
+    const writer = new WavStreamWriter(stream, { format: 's16', channels: 1, sampleRate: 8000 });
+    let resolved = false;
+    const done = writer.writeEncoded(new Uint8Array([1, 2, 3, 4])).then(() => (resolved = true));
+    await new Promise((r) => setImmediate(r));
+    release(); // the header
+    await new Promise((r) => setImmediate(r));
+    expect(Array.from(chunks[1] ?? [])).toEqual([1, 2, 3, 4]);
+    expect(resolved).toBe(false); // below the highWaterMark, yet still held by the destination
+    release();
+    await done;
+    expect(resolved).toBe(true);
+    expect(writer.frames).toBe(2);
+  });
+
   it('a consumer that goes away (EPIPE) fails the next write with ERR_FILE_IO, and close with it too', async () => {
     const child = spawn('head', ['-c', '100'], { stdio: ['pipe', 'ignore', 'ignore'] });
     await new Promise((resolve) => child.on('spawn', resolve));
