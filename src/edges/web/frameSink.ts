@@ -36,12 +36,9 @@ export function frameSinkOf(buffer: PositionalWriter | RingWriter, codec: Return
   async function put(data: Float32Array, signal: AbortSignal): Promise<number> {
     return isRing ? await settledOrAborted(buffer.writeAsync(data, { signal }), signal) : buffer.write(data);
   }
-  let closed = false;
-  const end = (): void => {
-    if (closed) return;
-    closed = true;
-    if (isRing) buffer.close();
-  };
+  let closing: Promise<unknown> | null = null;
+  // A manager's ring closes asynchronously; a RingBuffer at once.
+  const end = (): Promise<unknown> => (closing ??= isRing ? Promise.resolve(buffer.close()) : Promise.resolve());
   return {
     channels,
     async write(bytes, signal) {
@@ -58,13 +55,11 @@ export function frameSinkOf(buffer: PositionalWriter | RingWriter, codec: Return
         at += frames * frameBytes;
       }
     },
-    close() {
-      end();
-      return Promise.resolve();
+    async close() {
+      await end();
     },
-    abort() {
-      end();
-      return Promise.resolve();
+    async abort() {
+      await end().catch(() => undefined);
     },
   };
 }

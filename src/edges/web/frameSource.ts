@@ -65,9 +65,10 @@ function ringSource(ring: RingReader, channels: number, sampleRate: number): Fra
       position += frames;
       return frames;
     },
-    release() {
-      if ('close' in ring && typeof ring.close === 'function') ring.close();
-      return Promise.resolve();
+    async release() {
+      if (!('close' in ring) || typeof ring.close !== 'function') return;
+      const closing: unknown = ring.close(); // a manager's ring closes asynchronously
+      if (closing instanceof Promise) await closing;
     },
   };
 }
