@@ -62,6 +62,14 @@ describe('fromBuffer', () => {
     await expect(lastValueFrom(fromBuffer(buffer, { chunkFrames: 2, from: 0 }))).rejects.toMatchObject({ code: ErrorCode.BUFFER_CLOSED });
   });
 
+  it('errors with ERR_SEEK_OUT_OF_RANGE for a `from` past the end, and reads nothing', () => {
+    const seen: unknown[] = [];
+    let failure: unknown;
+    fromBuffer(ramp(4), { chunkFrames: 2, from: 5 }).subscribe({ next: (c) => seen.push(c), error: (e: unknown) => (failure = e) });
+    expect(seen).toEqual([]);
+    expect(failure).toMatchObject({ code: ErrorCode.SEEK_OUT_OF_RANGE });
+  });
+
   it('refuses bad options at call time with ERR_INVALID_ARGUMENT', () => {
     const buffer = ramp(4);
     expect(() => fromBuffer(buffer, { chunkFrames: 0 })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
