@@ -20,12 +20,18 @@ export class FrameIntake {
   readonly #channels: number;
   readonly #aligner: FrameAligner;
   #floats = new Float32Array(0);
+  #finished = false;
 
   constructor(sink: FrameSink, options: ResolvedStreamOptions, channels: number) {
     this.#sink = sink;
     this.#options = options;
     this.#channels = channels;
     this.#aligner = new FrameAligner(channels * options.bytesPerSample);
+  }
+
+  /** Node's `_construct`: opens the sink (a file) if it needs opening. */
+  async open(): Promise<void> {
+    await this.#sink.open?.();
   }
 
   /** Takes one written item: bytes in byte mode, an AudioChunk (or interleaved Float32Array) in object mode. */
@@ -55,10 +61,12 @@ export class FrameIntake {
   async final(): Promise<void> {
     this.#aligner.end();
     await this.#sink.finish();
+    this.#finished = true;
   }
 
-  /** Lets go of the sink after a failure or destroy(); never throws. */
-  async abort(): Promise<void> {
+  /** Node's `_destroy`: aborts the sink unless it finished (a failure or destroy()); never throws. */
+  async release(): Promise<void> {
+    if (this.#finished) return;
     try {
       await this.#sink.abort();
     } catch {

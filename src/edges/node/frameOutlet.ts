@@ -3,6 +3,7 @@
  * hands it out as raw PCM bytes (a new Buffer each time: Node keeps what was pushed) or as an
  * {@link AudioChunk} (a new block each time, for the same reason).
  */
+import type { Readable } from 'node:stream';
 import { encodeInto } from '../../formats/codecs.js';
 import type { AudioChunk } from '../../streams/chunk.js';
 import type { FrameLayout, FrameSource } from './frameSource.js';
@@ -16,6 +17,7 @@ export class FrameOutlet {
   #layout: FrameLayout | null = null;
   /** Byte mode reads into one block and encodes from it. */
   #block = new Float32Array(0);
+  #pulling = false;
 
   constructor(source: FrameSource, options: ResolvedStreamOptions) {
     this.#source = source;
@@ -47,6 +49,25 @@ export class FrameOutlet {
     const bytes = Buffer.allocUnsafe(samples * bytesPerSample);
     encodeInto(sampleFormatOf(format), this.#block, bytes, samples);
     return bytes;
+  }
+
+  /**
+   * Node's `_read`: pulls the next chunk and pushes it into `stream` (the end as null). One
+   * pull at a time: Node may ask again before the last one settled. A failure destroys the stream.
+   */
+  pushNext(stream: Readable): void {
+    if (this.#pulling) return;
+    this.#pulling = true;
+    this.next().then(
+      (item) => {
+        this.#pulling = false;
+        if (!stream.destroyed) stream.push(item);
+      },
+      (error: unknown) => {
+        this.#pulling = false;
+        stream.destroy(error as Error); // sources reject with AvbufErrors
+      },
+    );
   }
 
   /** Lets go of the source; once. */

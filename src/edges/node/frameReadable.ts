@@ -6,15 +6,15 @@
 import { Readable } from 'node:stream';
 import { FrameOutlet } from './frameOutlet.js';
 import type { FrameSource } from './frameSource.js';
-import { highWaterMarkFor, type ResolvedStreamOptions } from './streamOptions.js';
-import { watchAbort } from './abortWatch.js';
+import { highWaterMarkFor } from './highWaterMarkFor.js';
+import type { ResolvedStreamOptions } from './streamOptions.js';
 import { settle } from './settle.js';
+import { watchAbort } from './watchAbort.js';
 
 /** The Readable class behind every avbuf readable stream. */
 export class FrameReadable extends Readable {
   readonly #outlet: FrameOutlet;
   readonly #unwatch: () => void;
-  #pulling = false;
 
   /**
    * @param source - where the frames come from.
@@ -32,18 +32,7 @@ export class FrameReadable extends Readable {
   }
 
   override _read(): void {
-    if (this.#pulling) return;
-    this.#pulling = true;
-    this.#outlet.next().then(
-      (item) => {
-        this.#pulling = false;
-        if (!this.destroyed) this.push(item);
-      },
-      (error: unknown) => {
-        this.#pulling = false;
-        this.destroy(error as Error);
-      },
-    );
+    this.#outlet.pushNext(this);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {

@@ -7,16 +7,15 @@
 import { Writable } from 'node:stream';
 import { FrameIntake } from './frameIntake.js';
 import type { FrameSink } from './frameSink.js';
-import { highWaterMarkFor, type ResolvedStreamOptions } from './streamOptions.js';
-import { watchAbort } from './abortWatch.js';
+import { highWaterMarkFor } from './highWaterMarkFor.js';
+import type { ResolvedStreamOptions } from './streamOptions.js';
 import { settle } from './settle.js';
+import { watchAbort } from './watchAbort.js';
 
 /** The Writable class behind every avbuf writable stream. */
 export class FrameWritable extends Writable {
-  readonly #sink: FrameSink;
   readonly #intake: FrameIntake;
   readonly #unwatch: () => void;
-  #finished = false;
 
   /**
    * @param sink - where the frames go.
@@ -25,17 +24,12 @@ export class FrameWritable extends Writable {
    */
   constructor(sink: FrameSink, options: ResolvedStreamOptions, channels: number) {
     super({ objectMode: options.objectMode, highWaterMark: highWaterMarkFor(options, channels), decodeStrings: true });
-    this.#sink = sink;
     this.#intake = new FrameIntake(sink, options, channels);
     this.#unwatch = watchAbort(options.signal, this);
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
-    if (this.#sink.open === undefined) {
-      callback();
-      return;
-    }
-    settle(this.#sink.open(), callback);
+    settle(this.#intake.open(), callback);
   }
 
   override _write(chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -43,17 +37,11 @@ export class FrameWritable extends Writable {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    settle(this.#intake.final(), callback, () => {
-      this.#finished = true;
-    });
+    settle(this.#intake.final(), callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#unwatch();
-    if (this.#finished) {
-      callback(error);
-      return;
-    }
-    void this.#intake.abort().then(() => callback(error));
+    void this.#intake.release().then(() => callback(error));
   }
 }

@@ -7,13 +7,14 @@
 import { Duplex } from 'node:stream';
 import { ArgumentError } from '../../core/errors.js';
 import type { RingReader, RingWriter } from '../types.js';
-import { watchAbort } from './abortWatch.js';
-import { settle } from './settle.js';
 import { FrameIntake } from './frameIntake.js';
 import { FrameOutlet } from './frameOutlet.js';
+import { highWaterMarkFor } from './highWaterMarkFor.js';
 import { ringSink } from './ringSink.js';
 import { ringSource } from './ringSource.js';
-import { highWaterMarkFor, resolveStreamOptions, type NodeStreamOptions } from './streamOptions.js';
+import { settle } from './settle.js';
+import { resolveStreamOptions, type NodeStreamOptions } from './streamOptions.js';
+import { watchAbort } from './watchAbort.js';
 
 /** The two ends a {@link ringDuplex} joins. */
 export interface RingDuplexEnds {
@@ -27,8 +28,6 @@ class RingDuplex extends Duplex {
   readonly #outlet: FrameOutlet;
   readonly #intake: FrameIntake;
   readonly #unwatch: () => void;
-  #pulling = false;
-  #finished = false;
 
   constructor(ends: RingDuplexEnds, options: NodeStreamOptions) {
     const resolved = resolveStreamOptions(options);
@@ -50,18 +49,7 @@ class RingDuplex extends Duplex {
   }
 
   override _read(): void {
-    if (this.#pulling) return;
-    this.#pulling = true;
-    this.#outlet.next().then(
-      (item) => {
-        this.#pulling = false;
-        if (!this.destroyed) this.push(item);
-      },
-      (error: unknown) => {
-        this.#pulling = false;
-        this.destroy(error as Error);
-      },
-    );
+    this.#outlet.pushNext(this);
   }
 
   override _write(chunk: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -69,15 +57,13 @@ class RingDuplex extends Duplex {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    settle(this.#intake.final(), callback, () => {
-      this.#finished = true;
-    });
+    settle(this.#intake.final(), callback);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#unwatch();
-    const closing = this.#finished ? Promise.resolve() : this.#intake.abort();
-    void closing
+    void this.#intake
+      .release()
       .then(() => this.#outlet.release())
       .then(
         () => callback(error),

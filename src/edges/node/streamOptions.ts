@@ -29,14 +29,13 @@ export interface ResolvedStreamOptions {
   readonly format: PcmFormat;
   readonly bytesPerSample: number;
   readonly chunkFrames: number;
-  /** Undefined until the channel count is known (a WAV file's header): see {@link highWaterMarkFor}. */
+  /** The caller's, if given (the default depends on the channel count: see `highWaterMarkFor`). */
   readonly highWaterMark: number | undefined;
   readonly signal: AbortSignal | undefined;
 }
 
 // Audio processed in 4096–8192-frame chunks ran fastest here; larger blocks only matter for file I/O.
 const DEFAULT_CHUNK_FRAMES = 8192;
-const DEFAULT_OBJECT_HWM = 2;
 
 /**
  * Checks `options` once (a bad one throws a `ConfigError` naming it).
@@ -57,15 +56,4 @@ export function resolveStreamOptions(options: NodeStreamOptions = {}, defaultFor
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) invalid('signal', `expected an AbortSignal, got ${show(signal)}`);
   return { objectMode, format, bytesPerSample: bytesPerSample(sampleFormatOf(format)), chunkFrames, highWaterMark, signal };
-}
-
-/**
- * The highWaterMark to give Node: the caller's, or one chunk's bytes, or two chunks in object mode.
- *
- * @param options - resolved options.
- * @param channels - channels per frame; stereo is assumed when it is not known yet (a WAV file before its header is read).
- */
-export function highWaterMarkFor(options: ResolvedStreamOptions, channels = 2): number {
-  if (options.highWaterMark !== undefined) return options.highWaterMark;
-  return options.objectMode ? DEFAULT_OBJECT_HWM : options.chunkFrames * channels * options.bytesPerSample;
 }
