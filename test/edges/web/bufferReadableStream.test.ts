@@ -37,6 +37,18 @@ describe('bufferReadableStream', () => {
     expect([...concat(got)]).toEqual([...expected.subarray(0, 24)]);
   });
 
+  it('Float32Array views read f32le as the samples themselves, element by element', async () => {
+    const data = exactSignal('f32le', 33, 3);
+    const reader = bufferReadableStream(memoryWith(data, 3), { format: 'f32le', chunkFrames: 8 }).getReader({ mode: 'byob' });
+    const samples: number[] = [];
+    for (let size = 1; ; size = (size % 7) + 1) {
+      const { value, done } = await reader.read(new Float32Array(size));
+      if (done) break;
+      samples.push(...value);
+    }
+    expect(samples).toEqual([...data]);
+  });
+
   it('the default reader delivers chunkFrames frames per chunk, the last one shorter', async () => {
     const data = exactSignal('f32le', 250, 2);
     const chunks: Uint8Array[] = [];
