@@ -5,7 +5,15 @@
  */
 import { AudioDataError, ErrorCode } from '../../core/errors.js';
 
-/** Turns chunks of bytes into runs of whole frames, carrying the rest to the next chunk. */
+/**
+ * Turns chunks of bytes into runs of whole frames, carrying the rest to the next chunk.
+ *
+ * @example
+ * const aligner = new FrameAligner(8); // stereo f32
+ * aligner.take(new Uint8Array(12)).length; // 8: one frame; 4 bytes carried
+ * aligner.take(new Uint8Array(4)).length; // 8: the carried half and these
+ * aligner.end(); // fine: nothing carried
+ */
 export class FrameAligner {
   readonly #frameBytes: number;
   readonly #carry: Uint8Array;

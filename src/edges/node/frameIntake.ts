@@ -13,7 +13,13 @@ import type { FrameSink } from './frameSink.js';
 import { sampleFormatOf } from './pcmFormat.js';
 import type { ResolvedStreamOptions } from './streamOptions.js';
 
-/** Feeds a {@link FrameSink} from what a Writable is given. */
+/**
+ * Feeds a {@link FrameSink} from what a Writable is given.
+ *
+ * @example
+ * const intake = new FrameIntake(ringSink(ring), resolveStreamOptions({ format: 's16le' }), 2);
+ * await intake.write(Buffer.from([0, 64, 0, 192, 0])); // one frame now, one byte carried
+ */
 export class FrameIntake {
   readonly #sink: FrameSink;
   readonly #options: ResolvedStreamOptions;

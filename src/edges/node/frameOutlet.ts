@@ -10,7 +10,14 @@ import type { FrameLayout, FrameSource } from './frameSource.js';
 import { sampleFormatOf } from './pcmFormat.js';
 import type { ResolvedStreamOptions } from './streamOptions.js';
 
-/** Turns a {@link FrameSource} into the items a Readable pushes. */
+/**
+ * Turns a {@link FrameSource} into the items a Readable pushes.
+ *
+ * @example
+ * const outlet = new FrameOutlet(bufferSource(buffer, 0), resolveStreamOptions({ objectMode: true }));
+ * await outlet.open();
+ * const chunk = await outlet.next(); // an AudioChunk, or null at the end
+ */
 export class FrameOutlet {
   readonly #source: FrameSource;
   readonly #options: ResolvedStreamOptions;

@@ -11,7 +11,12 @@ import type { ResolvedStreamOptions } from './streamOptions.js';
 import { settle } from './settle.js';
 import { watchAbort } from './watchAbort.js';
 
-/** The Readable class behind every avbuf readable stream. */
+/**
+ * The Readable class behind every avbuf readable stream.
+ *
+ * @example
+ * const readable = new FrameReadable(bufferSource(buffer), resolveStreamOptions({ format: 's16le' }), buffer.config.channels);
+ */
 export class FrameReadable extends Readable {
   readonly #outlet: FrameOutlet;
   readonly #unwatch: () => void;

@@ -1,6 +1,11 @@
 /** What a writable avbuf Node stream writes into: a buffer, a ring's producer side or a WAV file. */
 
-/** Where a writable stream's frames go. */
+/**
+ * Where a writable stream's frames go.
+ *
+ * @example
+ * const sink: FrameSink = { write: (frames) => void buffer.write(frames), finish: () => undefined, abort: () => undefined };
+ */
 export interface FrameSink {
   /** Opens what needs opening (a file). */
   open?(): Promise<void>;

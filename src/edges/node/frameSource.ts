@@ -6,7 +6,17 @@ export interface FrameLayout {
   readonly sampleRate: number;
 }
 
-/** Where a readable stream's frames come from. */
+/**
+ * Where a readable stream's frames come from.
+ *
+ * @example
+ * const source: FrameSource = {
+ *   open: () => ({ channels: 1, sampleRate: 48000 }),
+ *   position: () => 0,
+ *   pull: () => 0, // empty
+ *   release: () => undefined,
+ * };
+ */
 export interface FrameSource {
   /** Opens what needs opening (a file) and tells the frame layout. */
   open(): Promise<FrameLayout> | FrameLayout;

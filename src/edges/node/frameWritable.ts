@@ -12,7 +12,12 @@ import type { ResolvedStreamOptions } from './streamOptions.js';
 import { settle } from './settle.js';
 import { watchAbort } from './watchAbort.js';
 
-/** The Writable class behind every avbuf writable stream. */
+/**
+ * The Writable class behind every avbuf writable stream.
+ *
+ * @example
+ * const writable = new FrameWritable(ringSink(ring), resolveStreamOptions({ format: 'f32le' }), ring.config.channels);
+ */
 export class FrameWritable extends Writable {
   readonly #intake: FrameIntake;
   readonly #unwatch: () => void;
