@@ -3,7 +3,10 @@
  * goes first with the sizes a streaming writer cannot know, 0xFFFFFFFF in both the RIFF and the
  * data size, as ffmpeg writes to a pipe; ffmpeg, ffprobe, sox and soxi (and this library's
  * readers) take those as "the samples run to the end of the stream". The samples follow in
- * whole frames, so a consumer never sees a partial frame, however the stream ends.
+ * whole frames, so a consumer never sees a partial frame, however the stream ends. The header
+ * goes out in one write with the first frames: soxi and sox without `-t wav` detect the
+ * format from their first read of a pipe, and fail ("RIFF header not found") when that read
+ * returns a header alone, as it does when the samples come a moment later.
  *
  * Back-pressure: a write resolves once the destination took the bytes below its
  * highWaterMark; when it is full, the write waits for its 'drain'. Writes that overlap are
@@ -34,7 +37,7 @@ export interface WavStreamWriterOptions {
 export class WavStreamWriter {
   /** How error messages name the destination. */
   readonly name: string;
-  /** The header written first: the sizes say "unknown". */
+  /** The header sent first: the sizes say "unknown". */
   readonly header: Uint8Array;
   readonly #target: Writable;
   readonly #format: SampleFormat;
@@ -43,6 +46,7 @@ export class WavStreamWriter {
   readonly #queue = new SerialQueue();
   #acceptedBytes = 0;
   #state: 'open' | 'closing' | 'closed' | 'aborted' = 'open';
+  #headerSent = false;
   #failure: Error | null = null;
   #closing: Promise<number> | null = null;
   readonly #onError = (error: unknown): void => {
@@ -50,8 +54,7 @@ export class WavStreamWriter {
   };
 
   /**
-   * Starts a streamed WAV on `target`: writes its header at once (the destination buffers it
-   * like any write).
+   * Starts a streamed WAV on `target`; its header is sent with the first frames (or at close).
    *
    * @example
    * const writer = new WavStreamWriter(process.stdout, { format: 's16', channels: 2, sampleRate: 48000, name: 'stdout' });
@@ -73,7 +76,6 @@ export class WavStreamWriter {
     this.#channels = channels;
     this.#blockAlign = channels * bytesPerSample(format);
     target.on('error', this.#onError);
-    target.write(this.header);
   }
 
   /** Frames accepted so far (sent or queued). */
@@ -125,10 +127,17 @@ export class WavStreamWriter {
     this.#acceptedBytes += bytes.length;
     return this.#queue.run(async () => {
       this.#throwIfFailed();
-      // The header (written unawaited at construction) or another writer may have filled it.
+      // Another writer to the same destination may have filled it.
       if (this.#target.writableNeedDrain) await this.#settle('drain');
-      if (untilWritten) await this.#written(bytes);
-      else if (!this.#target.write(bytes)) await this.#settle('drain');
+      let out = bytes;
+      if (!this.#headerSent) {
+        out = new Uint8Array(this.header.length + bytes.length);
+        out.set(this.header);
+        out.set(bytes, this.header.length);
+        this.#headerSent = true;
+      }
+      if (untilWritten && out === bytes) await this.#written(out);
+      else if (!this.#target.write(out)) await this.#settle('drain');
     });
   }
 
@@ -193,6 +202,10 @@ export class WavStreamWriter {
     try {
       await this.#queue.idle();
       this.#throwIfFailed();
+      if (!this.#headerSent) {
+        this.#headerSent = true;
+        this.#target.write(this.header); // no frames: a WAV of none
+      }
       const finished = this.#settle('finish');
       this.#target.end();
       await finished;

@@ -149,26 +149,27 @@ describe('back-pressure and failures', () => {
     };
   }
 
-  it('a write waits while the destination is full, and resolves once it drained', async () => {
+  const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it('sends the header with the first frames, then a write waits while the destination is full and resolves once it drained', async () => {
     const { stream, chunks, release } = heldWritable(64);
     const writer = new WavStreamWriter(stream, { format: 's16', channels: 2, sampleRate: 8000 });
+    await tick();
+    expect(chunks).toHaveLength(0);
     let resolved = false;
     const first = writer.write(new Float32Array(64)).then(() => (resolved = true)); // 128 bytes: past the 64-byte mark
     const second = writer.write(new Float32Array(2).fill(0.5));
-    await new Promise((r) => setImmediate(r));
+    await tick();
     expect(resolved).toBe(false);
-    expect(chunks).toHaveLength(1); // only the header reached the destination: the frames wait behind it
-    release(); // the header is written; the first block goes in
-    await new Promise((r) => setImmediate(r));
-    expect(chunks).toHaveLength(2);
-    expect(resolved).toBe(false); // still above the mark
+    expect(chunks.map((c) => c.length)).toEqual([writer.header.length + 128]); // one write; the second waits behind it
+    expect(Array.from(chunks[0]!.subarray(0, writer.header.length))).toEqual(Array.from(writer.header));
     release();
     await first;
     expect(resolved).toBe(true);
-    release();
     await second;
-    expect(chunks.map((c) => c.length)).toEqual([writer.header.length, 128, 4]);
+    expect(chunks.map((c) => c.length)).toEqual([writer.header.length + 128, 4]);
     const closed = writer.close();
+    await tick();
     release();
     expect(await closed).toBe(33);
   });
@@ -176,17 +177,18 @@ describe('back-pressure and failures', () => {
   it('writeEncoded resolves only once the destination has written the bytes, which it does not copy', async () => {
     const { stream, chunks, release } = heldWritable(1 << 20);
     const writer = new WavStreamWriter(stream, { format: 's16', channels: 1, sampleRate: 8000 });
+    await writer.write(new Float32Array(2)); // the header goes with these
     let resolved = false;
     const done = writer.writeEncoded(new Uint8Array([1, 2, 3, 4])).then(() => (resolved = true));
-    await new Promise((r) => setImmediate(r));
-    release(); // the header
-    await new Promise((r) => setImmediate(r));
+    await tick();
+    release(); // the header and the first frames
+    await tick();
     expect(Array.from(chunks[1] ?? [])).toEqual([1, 2, 3, 4]);
     expect(resolved).toBe(false); // below the highWaterMark, yet still held by the destination
     release();
     await done;
     expect(resolved).toBe(true);
-    expect(writer.frames).toBe(2);
+    expect(writer.frames).toBe(4);
   });
 
   it('a consumer that goes away (EPIPE) fails the next write with ERR_FILE_IO, and close with it too', async () => {
@@ -206,12 +208,13 @@ describe('back-pressure and failures', () => {
     expect(isAvbufError(closeError, 'ERR_FILE_IO')).toBe(true);
   });
 
-  it('refuses partial frames and writes after close, with typed errors and nothing sent', async () => {
+  it('refuses partial frames and writes after close, with typed errors; closing with no frames sends the header alone', async () => {
     const { stream, chunks, release } = heldWritable(1 << 20);
     const writer = new WavStreamWriter(stream, { format: 's16', channels: 2, sampleRate: 8000 });
     await expect(writer.write(new Float32Array(3))).rejects.toMatchObject({ code: 'ERR_FRAME_MISALIGNED' });
     await expect(writer.writeEncoded(new Uint8Array(6))).rejects.toMatchObject({ code: 'ERR_FRAME_MISALIGNED' });
     const closed = writer.close();
+    await tick();
     release();
     expect(await closed).toBe(0);
     await expect(writer.write(new Float32Array(2))).rejects.toMatchObject({ code: 'ERR_BUFFER_CLOSED' });
