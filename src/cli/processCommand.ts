@@ -1,6 +1,8 @@
 /**
  * `avbuf process IN OUT`: the command-line face of {@link processFile}: a progress bar with
  * rate and time left on a terminal, plain lines otherwise, and a summary at the end.
+ * `-` as IN reads a WAV from stdin, `-` as OUT writes a streamed WAV to stdout; with either,
+ * every line the command prints goes to stderr, so stdout carries nothing but the WAV.
  */
 import { isAvbufError } from '../core/errors.js';
 import { OUTPUT_FORMATS, processFile, type OutputFormat, type ProcessProgress } from '../jobs/processFile.js';
@@ -45,6 +47,10 @@ export async function runProcess(args: ProcessCommandArgs, io: Io = defaultIo): 
   const cacheSizeMb = args.cacheMb === undefined ? undefined : Number(args.cacheMb);
   if (cacheSizeMb !== undefined && !(cacheSizeMb > 0)) return usage(io, `--cache-mb takes a number > 0`);
 
+  if (args.normalize === true && args.input === '-') return usage(io, '--normalize reads IN twice: it needs a file, not stdin');
+  const piped = args.input === '-' || args.output === '-';
+  // stdout may be the output: the summary then goes to stderr with everything else.
+  const say = piped ? io.err : io.out;
   const progress = progressReporter(io);
   let inspector: { close(): Promise<void> } | undefined;
   let job: import('../inspect/fileJob.js').FileJobTracker | undefined;
@@ -71,8 +77,8 @@ export async function runProcess(args: ProcessCommandArgs, io: Io = defaultIo): 
   };
   try {
     const s = await processFile({
-      input: args.input,
-      output: args.output,
+      input: args.input === '-' ? process.stdin : args.input,
+      output: args.output === '-' ? process.stdout : args.output,
       ...(gainDb !== undefined ? { gainDb } : {}),
       normalize: args.normalize === true,
       ...(args.format !== undefined ? { format: args.format as OutputFormat } : {}),
@@ -84,7 +90,7 @@ export async function runProcess(args: ProcessCommandArgs, io: Io = defaultIo): 
     job?.finish();
     const seconds = s.elapsedMs / 1000;
     const bytes = s.frames * s.channels * 4;
-    io.out(
+    say(
       [
         `processed ${s.input} → ${s.output}`,
         `  ${groupThousands(s.frames)} frames × ${s.channels} channels at ${s.sampleRate} Hz (${(s.frames / s.sampleRate).toFixed(1)} s of audio), ${s.inputFormat} → ${s.outputFormat}`,
@@ -106,7 +112,7 @@ export async function runProcess(args: ProcessCommandArgs, io: Io = defaultIo): 
 }
 
 function usage(io: Io, message: string): number {
-  io.err(`avbuf process: ${message}\nusage: avbuf process IN OUT [--gain dB] [--normalize] [--format f32|s16|s24]\n`);
+  io.err(`avbuf process: ${message}\nusage: avbuf process IN OUT [--gain dB] [--normalize] [--format f32|s16|s24]  (IN or OUT '-': stdin or stdout)\n`);
   return 2;
 }
 
@@ -117,6 +123,16 @@ function progressReporter(io: Io): { update: (p: ProcessProgress) => void; done:
   let drawn = false;
   return {
     update(p) {
+      if (p.framesTotal === 0 && p.framesDone > 0) {
+        // A streamed input of unknown length: no fraction or time left to show; on a terminal, the frames so far.
+        if (!io.tty) return;
+        const now = performance.now();
+        if (now - lastDraw < 100) return;
+        lastDraw = now;
+        io.err(`\rprocessing: ${groupThousands(p.framesDone)} frames, ${mb(p.bytesDone / Math.max(p.elapsedMs / 1000, 1e-9))}/s `);
+        drawn = true;
+        return;
+      }
       const fraction = p.framesTotal > 0 ? p.framesDone / p.framesTotal : 1;
       const rate = p.bytesDone / Math.max(p.elapsedMs / 1000, 1e-9);
       const left = rate > 0 ? ((p.framesTotal - p.framesDone) * (p.bytesDone / Math.max(p.framesDone, 1))) / rate : 0;

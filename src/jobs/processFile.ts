@@ -8,13 +8,23 @@
  * speeds of disk and processing: that is the back-pressure, and the memory bound.
  * The output is written to a temporary file beside OUT and renamed over it only when
  * complete (src/edges/partialOutput.ts).
+ *
+ * Either end may instead be a byte stream (stdin, stdout, a pipe: `avbuf process - -`): a WAV
+ * read from a stream comes through WavStreamReader, one chunk at a time, the next read only
+ * once the chunk is written (the back-pressure there); a WAV written to a stream goes through
+ * WavStreamWriter, with the sizes a streaming writer leaves unknown.
  */
+import type { Writable } from 'node:stream';
 import { lastValueFrom, mergeMap } from 'rxjs';
 import { BufferPool } from '../buffers/pool.js';
 import { StreamingBuffer } from '../buffers/streaming.js';
+import { ArgumentError } from '../core/errors.js';
 import { checkNumber, checkOneOf } from '../core/validate.js';
+import type { SampleFormat } from '../formats/codecs.js';
+import { WavStreamReader } from '../formats/wavStreamReader.js';
+import { WavStreamWriter } from '../formats/wavStreamWriter.js';
 import { WavWriter } from '../formats/wavWriter.js';
-import { gain } from '../streams/gain.js';
+import { dbToGain, gain } from '../streams/gain.js';
 import { peak } from '../streams/peak.js';
 import { closeWorkerPool } from '../workers/pool.js';
 import { chunksOf, releasing, type BlockChunk } from './blockChunks.js';
@@ -35,11 +45,13 @@ const DEFAULT_CACHE_MB = 8;
 
 /** What {@link processFile} reads, writes and does on the way. */
 export interface ProcessOptions {
-  input: string;
-  output: string;
+  /** The WAV file to read, or a WAV byte stream (stdin, a pipe: any async iterable of bytes), read once from its start. */
+  input: string | AsyncIterable<Uint8Array>;
+  /** The WAV file to write, or a byte stream (stdout, a pipe) that receives a streamed WAV and is ended when the job is done. */
+  output: string | Writable;
   /** Gain in dB; with `normalize`, the peak level to normalize to (like `sox gain -n`). Default 0. */
   gainDb?: number;
-  /** Scale so the loudest sample reaches `gainDb` dBFS (a first pass finds the peak). */
+  /** Scale so the loudest sample reaches `gainDb` dBFS (a first pass finds the peak; a file input only). */
   normalize?: boolean;
   /** Output sample format. Default: the input's when it is one of these, else f32. */
   format?: OutputFormat;
@@ -60,6 +72,7 @@ export interface ProcessOptions {
 export interface ProcessProgress {
   phase: 'scan' | 'process';
   framesDone: number;
+  /** Frames in the input; 0 when a streamed input does not say. */
   framesTotal: number;
   bytesDone: number;
   elapsedMs: number;
@@ -67,7 +80,9 @@ export interface ProcessProgress {
 
 /** What a file job did, as {@link processFile} resolves to. */
 export interface ProcessSummary {
+  /** The input's path, or '-' for a stream. */
   input: string;
+  /** The output's path, or '-' for a stream. */
   output: string;
   frames: number;
   channels: number;
@@ -81,24 +96,73 @@ export interface ProcessSummary {
   maxRssBytes: number;
 }
 
+/** What the job writes through: a WAV file's writer or a WAV stream's; both take Float32 frames or encoded bytes. */
+interface FrameWriter {
+  write(interleaved: Float32Array): Promise<void>;
+  writeEncoded(bytes: Uint8Array): Promise<void>;
+  close(): Promise<unknown>;
+  abort(): Promise<void>;
+}
+
+/** Where the job writes: a file (written beside and renamed when complete) or a byte stream. */
+interface JobOutput {
+  readonly name: string;
+  open(spec: { format: SampleFormat; channels: number; sampleRate: number }): Promise<FrameWriter>;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+  reported(error: unknown): unknown;
+}
+
+function jobOutput(output: string | Writable): JobOutput {
+  if (typeof output === 'string') {
+    const target = new PartialOutput(output);
+    return {
+      name: output,
+      async open(spec) {
+        try {
+          return await WavWriter.create(target.path, { ...spec, container: 'auto' });
+        } catch (error) {
+          throw target.creationError(error);
+        }
+      },
+      commit: () => target.commit(),
+      discard: () => target.discard(),
+      reported: (error) => target.reported(error),
+    };
+  }
+  return {
+    name: '-',
+    open: (spec) => Promise.resolve(new WavStreamWriter(output, { ...spec, name: 'output stream' })),
+    commit: () => Promise.resolve(),
+    discard: () => Promise.resolve(),
+    reported: (error) => error,
+  };
+}
+
 /**
  * Processes `input` into `output`.
- * @throws {ArgumentError} on a bad option; {@link WavFormatError} / {@link FileError} for the files.
- *   On any failure the partial output is deleted and `output` is left as it was.
+ * @throws {ArgumentError} on a bad option (`normalize` with a streamed input among them);
+ *   {@link WavFormatError} / {@link FileError} for the files and streams.
+ *   On any failure the partial output is deleted and `output` is left as it was; a streamed
+ *   output ends early, after whole frames.
  */
 export async function processFile(options: ProcessOptions): Promise<ProcessSummary> {
   const started = performance.now();
   const gainDb = checkNumber('gainDb', options.gainDb ?? 0, { kind: 'argument' });
   const requestedFormat = options.format === undefined ? undefined : checkOneOf('format', options.format, OUTPUT_FORMATS, 'argument');
   const requestedChunk = options.chunkFrames === undefined ? undefined : checkNumber('chunkFrames', options.chunkFrames, { min: 1, integer: true, kind: 'argument' });
+  if (typeof options.input !== 'string') {
+    if (options.normalize === true) throw new ArgumentError('normalize reads the input twice: it needs a file, not a stream');
+    return processStream(options.input, jobOutput(options.output), { gainDb, requestedFormat, requestedChunk, started, onProgress: options.onProgress });
+  }
   // Peek at the channel count first so the default chunk is 2 MiB of floats whatever it is.
   const probe = await StreamingBuffer.openWav(options.input, { chunkSize: 1, cacheSizeMb: 0 });
   const probeChannels = probe.channels;
   await probe.close();
   const chunkFrames = requestedChunk ?? Math.max(1, Math.floor(DEFAULT_CHUNK_SAMPLES / probeChannels));
   const buffer = await StreamingBuffer.openWav(options.input, { chunkSize: chunkFrames, cacheSizeMb: options.cacheSizeMb ?? DEFAULT_CACHE_MB });
-  const target = new PartialOutput(options.output);
-  let writer: WavWriter | undefined;
+  const target = jobOutput(options.output);
+  let writer: FrameWriter | undefined;
   try {
     const channels = buffer.channels;
     const sampleRate = buffer.sampleRate;
@@ -116,11 +180,7 @@ export async function processFile(options: ProcessOptions): Promise<ProcessSumma
     }
 
     const format = requestedFormat ?? (isOutputFormat(inputFormat) ? inputFormat : 'f32');
-    try {
-      writer = await WavWriter.create(target.path, { format, channels, sampleRate, container: 'auto' });
-    } catch (error) {
-      throw target.creationError(error);
-    }
+    writer = await target.open({ format, channels, sampleRate });
     const out = writer;
     let writes: Promise<void> = Promise.resolve();
     /** Encoded bytes of each pool block, in shared memory for the worker to fill. */
@@ -151,7 +211,7 @@ export async function processFile(options: ProcessOptions): Promise<ProcessSumma
     pool.close();
     return {
       input: options.input,
-      output: options.output,
+      output: target.name,
       frames: total,
       channels,
       sampleRate,
@@ -168,6 +228,54 @@ export async function processFile(options: ProcessOptions): Promise<ProcessSumma
     throw target.reported(error);
   } finally {
     await buffer.close();
+  }
+}
+
+/**
+ * The job over a streamed input: chunks as the reader yields them, the gain applied as the
+ * `gain` operator does (`Math.fround(x × factor)`, in place), each written before the next is
+ * read, so memory holds one chunk whatever the speeds on either side.
+ */
+async function processStream(
+  input: AsyncIterable<Uint8Array>,
+  target: JobOutput,
+  job: { gainDb: number; requestedFormat: OutputFormat | undefined; requestedChunk: number | undefined; started: number; onProgress: ProcessOptions['onProgress'] },
+): Promise<ProcessSummary> {
+  const reader = await WavStreamReader.open(input, { name: 'input stream', ...(job.requestedChunk === undefined ? {} : { chunkFrames: job.requestedChunk }) });
+  const { channels, sampleRate, format: inputFormat } = reader.info;
+  const format = job.requestedFormat ?? (isOutputFormat(inputFormat) ? inputFormat : 'f32');
+  const factor = dbToGain(job.gainDb);
+  let writer: FrameWriter | undefined;
+  try {
+    writer = await target.open({ format, channels, sampleRate });
+    for await (const data of reader) {
+      for (let i = 0; i < data.length; i++) data[i] = data[i]! * factor;
+      await writer.write(data);
+      const framesDone = reader.framesRead;
+      // A size declared on a pipe may be a placeholder (sox writes 0x7FFFF000): the total is unknown.
+      job.onProgress?.({ phase: 'process', framesDone, framesTotal: 0, bytesDone: framesDone * channels * 4, elapsedMs: performance.now() - job.started });
+    }
+    await writer.close();
+    await target.commit();
+    return {
+      input: '-',
+      output: target.name,
+      frames: reader.framesRead,
+      channels,
+      sampleRate,
+      inputFormat,
+      outputFormat: format,
+      gainDb: job.gainDb,
+      peakIn: null,
+      elapsedMs: performance.now() - job.started,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    };
+  } catch (error) {
+    await writer?.abort();
+    await target.discard();
+    throw target.reported(error);
+  } finally {
+    await reader.close();
   }
 }
 

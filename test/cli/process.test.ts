@@ -9,8 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { avbuf } from '../helpers/cli.js';
+import { decodeInto, encodeInto } from '../../src/formats/codecs.js';
 import { WavReader } from '../../src/formats/wavReader.js';
 import { WavWriter } from '../../src/formats/wavWriter.js';
+import { cli } from '../helpers/cli.js';
+import { requireProgram } from '../helpers/program.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'avbuf-process-'));
 const input = join(dir, 'in.wav');
@@ -99,5 +102,72 @@ describe('avbuf process', () => {
     } finally {
       spawnSync('umount', [mnt]);
     }
+  });
+});
+
+describe('avbuf process - - (WAV through pipes)', () => {
+  const HAS_TOOLS = requireProgram('sox', 'sox') && requireProgram('ffmpeg', 'ffmpeg', '-version');
+  const s16Input = join(dir, 'in16.wav');
+  let s16Samples: Float32Array;
+  beforeAll(async () => {
+    // 16-bit, so sox copies the samples to its pipe unchanged.
+    const bytes = new Uint8Array(samples.length * 2);
+    encodeInto('s16', samples, bytes, samples.length);
+    s16Samples = new Float32Array(samples.length);
+    decodeInto('s16', bytes, s16Samples, samples.length);
+    const writer = await WavWriter.create(s16Input, { format: 's16', channels: 2, sampleRate: 44100 });
+    await writer.write(s16Samples);
+    await writer.close();
+  });
+
+  /** Runs a shell pipeline under bash with pipefail: any stage failing fails it. */
+  function pipeline(command: string): { code: number | null; stdout: Buffer; stderr: string } {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; ${command}`], { maxBuffer: 64 << 20, timeout: 60_000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+  }
+
+  it.skipIf(!HAS_TOOLS)('sox … -t wav - | avbuf process - - --gain -3 | ffmpeg -i - …: the samples arrive with the gain, bit for bit, and stdout carries only the WAV', () => {
+    const run = pipeline(
+      `sox -D '${s16Input}' -t wav - | '${process.execPath}' '${cli}' process - - --gain -3 --format f32 | ffmpeg -hide_banner -loglevel error -f wav -i - -f f32le -c:a pcm_f32le -`,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    // The summary went to stderr: stdout was the WAV itself.
+    expect(run.stderr).toContain('processed - → -');
+    expect(run.stderr).toContain('300,000 frames × 2 channels at 44100 Hz');
+    const out = new Float32Array(run.stdout.buffer.slice(run.stdout.byteOffset, run.stdout.byteOffset + run.stdout.length));
+    expect(out.length).toBe(s16Samples.length);
+    const g = 10 ** (-3 / 20);
+    let differ = 0;
+    for (let i = 0; i < out.length; i++) if (out[i] !== Math.fround(s16Samples[i]! * g)) differ++;
+    expect(differ).toBe(0);
+  });
+
+  it.skipIf(!HAS_TOOLS)('a file to stdout in the input’s format (s16) that sox reads from the pipe, and stdin to a file', async () => {
+    const run = pipeline(`'${process.execPath}' '${cli}' process '${s16Input}' - --gain -3 | sox -t wav - -t f32 -`);
+    expect(run.code, run.stderr).toBe(0);
+    const g = 10 ** (-3 / 20);
+    const expected = Float32Array.from(s16Samples, (x) => Math.fround(x * g));
+    const bytes = new Uint8Array(expected.length * 2);
+    encodeInto('s16', expected, bytes, expected.length);
+    decodeInto('s16', bytes, expected, expected.length);
+    const out = new Float32Array(run.stdout.buffer.slice(run.stdout.byteOffset, run.stdout.byteOffset + run.stdout.length));
+    expect(Buffer.from(out.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+
+    const file = join(dir, 'from-stdin.wav');
+    const fromStdin = pipeline(`cat '${s16Input}' | '${process.execPath}' '${cli}' process - '${file}'`);
+    expect(fromStdin.code, fromStdin.stderr).toBe(0);
+    expect(fromStdin.stdout.length).toBe(0);
+    const { data, format } = await readAll(file);
+    expect(format).toBe('s16');
+    expect(Array.from(data)).toEqual(Array.from(s16Samples));
+  });
+
+  it('stdin cut inside a frame: exit 1 with ERR_WAV_TRUNCATED and no OUT left; --normalize with stdin is a usage error', () => {
+    const out = join(dir, 'cut.wav');
+    const run = pipeline(`head -c 100001 '${s16Input}' | '${process.execPath}' '${cli}' process - '${out}'`);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^avbuf process: ERR_WAV_TRUNCATED: input stream: the stream ends inside a frame/);
+    expect(existsSync(out)).toBe(false);
+    expect(pipeline(`cat '${s16Input}' | '${process.execPath}' '${cli}' process - '${out}' --normalize`).code).toBe(2);
   });
 });
