@@ -168,6 +168,12 @@ describe('header variants, read from a stream', () => {
     expect(Array.from(await readAll(reader))).toEqual(Array.from(expected));
   });
 
+  it('reads a WHATWG byte stream too (a fetch Response body)', async () => {
+    const body = new Response(cases[4]!.bytes).body!;
+    const reader = await WavStreamReader.open(body);
+    expect(Array.from(await readAll(reader))).toEqual(Array.from(expected));
+  });
+
   it('stops at a declared size and reads the trailing chunks to the end, so the producer is not cut off', async () => {
     const bytes = riffFile([pcm16, chunk('data', s16.subarray(0, 8)), chunk('LIST', concat(ascii('INFO'), chunk('ISFT', ascii('abc\0'))))]);
     let pulled = 0;
