@@ -98,6 +98,22 @@ describe('bufferReadableStream', () => {
     expect(codeOf(() => attachRing(handle, { role: 'consumer' }))).toBe(null);
   });
 
+  it("back-pressure: nothing is read from the ring until the stream's reader asks, so a producer waiting for room stays waiting", async () => {
+    const consumer = new RingBuffer({ channels: 1 }, { capacity: 16 });
+    const producer = attachRing(consumer.share());
+    let written = 0;
+    const writing = producer.writeAsync(new Float32Array(48).fill(0.25)).then((n) => (written = n));
+    const reader = bufferReadableStream(consumer, { format: 'f32le', chunkFrames: 16 }).getReader();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(consumer.availableRead()).toBe(16);
+    expect(written).toBe(0);
+    let bytes = 0;
+    while (bytes < 48 * 4) bytes += (await reader.read()).value!.length;
+    await writing;
+    expect(written).toBe(48);
+    await reader.cancel();
+  });
+
   it('cancel() while waiting on an empty ring settles the read as done and frees the consumer role', async () => {
     const owner = new RingBuffer({ channels: 1 }, { capacity: 16 });
     const handle = owner.share();
