@@ -6,7 +6,7 @@
  * already back in the pool. On an error or an unsubscription the chunks still queued are
  * given back unwritten and the target is aborted once, after the write in progress settled.
  */
-import { Observable, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
 import { AudioDataError, ErrorCode } from '../../core/errors.js';
 import type { AudioChunk } from '../../streams/chunk.js';
 import { releaseChunk } from './releaseChunk.js';
@@ -73,10 +73,15 @@ export function chunkSink(open: () => SinkTarget): OperatorFunction<AudioChunk, 
       };
       /** The queue's tail while an asynchronous write is in progress; null when idle. */
       let tail: Promise<void> | null = null;
+      /** The subscriber the source emits to, so a failure can stop a source that emits synchronously. */
+      let upstream: Subscriber<AudioChunk> | undefined;
       const fail = (error: unknown): void => {
         if (stopped) return;
         stopped = true;
         skipping = true;
+        // Unsubscribing here (not only when this subscription is torn down, which waits for the
+        // source's subscribe call to return) stops a synchronous source's read loop at once.
+        upstream?.unsubscribe();
         const reported = target.reported?.(error) ?? error;
         const aborting = abortOnce();
         if (aborting === undefined) subscriber.error(reported);
@@ -121,7 +126,11 @@ export function chunkSink(open: () => SinkTarget): OperatorFunction<AudioChunk, 
         if (!stopped) subscriber.next({ position: chunk.position, frames: chunk.frames });
       };
 
-      const subscription = source.subscribe({
+      const upstreamSource = new Observable<AudioChunk>((inner) => {
+        upstream = inner;
+        return source.subscribe(inner);
+      });
+      const subscription = upstreamSource.subscribe({
         next: (chunk) =>
           run(() => {
             if (skipping) {

@@ -42,6 +42,17 @@ describe('intoBuffer', () => {
     expect(buffer.size()).toBe(1);
   });
 
+  it('regression: a failing write stops a synchronous source at once instead of letting it read to the end', () => {
+    const source = new MemoryBuffer({ channels: 1 });
+    source.write(new Float32Array(10_000));
+    let failure: unknown;
+    fromBuffer(source, { chunkFrames: 100, from: 0 })
+      .pipe(intoBuffer(new MemoryBuffer({ channels: 2 })))
+      .subscribe({ error: (e: unknown) => (failure = e) });
+    expect(failure).toMatchObject({ code: ErrorCode.CHANNEL_MISMATCH });
+    expect(source.tell()).toBe(100); // one chunk read, not all hundred
+  });
+
   it('passes a source error on and stops writing when unsubscribed', () => {
     const buffer = new MemoryBuffer({ channels: 1 });
     runMarbles(toEqual, ({ cold, expectObservable }) => {
