@@ -31,6 +31,7 @@ const PROGRAMS = {
   soxi: ['sox', 'the WAV tests (test/formats/sox.test.ts)'],
   ffmpeg: ['ffmpeg', 'the WAV-over-pipes tests (test/formats/wavStream*.test.ts) and the `avbuf process - -` pipe test (test/cli/process.test.ts)'],
   ffprobe: ['ffmpeg', 'the WAV-over-pipes tests (test/formats/wavStream*.test.ts): reads the streamed header from a pipe'],
+  time: ['time', 'bench/process.ts and bench/streams.ts: a child\'s peak RSS from /usr/bin/time -f %M'],
   dot: ['graphviz', 'the test that renders `avbuf machines --format dot` (test/inspect/graph.test.ts)'],
   chromium: ['chromium', "the inspector page's browser test (playwright-core drives /usr/bin/chromium; it never downloads a browser)"],
   ...Object.fromEntries(Object.entries(GST_TABLE.programs).map(([name, pkg]) => [name, [pkg, 'the GStreamer tests (gst-launch-1.0) and this check (gst-inspect-1.0)']])),
