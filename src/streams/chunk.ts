@@ -1,15 +1,5 @@
-/** The unit that flows through avbuf's RxJS pipelines: a block of interleaved frames. */
-
 /**
- * A block of interleaved Float32 frames. `data` may be longer than `frames × channels`
- * (blocks are reused at their full size): only the first `frames` frames are valid.
- * Operators may change `data` in place; a chunk is not to be kept after the next one.
+ * The unit that flows through avbuf's RxJS pipelines: a block of interleaved frames. Defined
+ * in src/core/chunk.ts (the buffers hand chunks out too, and may not import streams).
  */
-export interface AudioChunk {
-  data: Float32Array;
-  frames: number;
-  channels: number;
-  sampleRate: number;
-  /** Frame position of the chunk's first frame in its stream. */
-  position: number;
-}
+export type { AudioChunk } from '../core/chunk.js';
