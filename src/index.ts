@@ -38,6 +38,7 @@ export {
   FileError,
   CloseError,
   InspectorError,
+  ProcessError,
   isAvbufError,
 } from './core/errors.js';
 
@@ -89,7 +90,15 @@ export {
   type WavChunk,
   type WavWriterOptions,
   type WavContainer,
+  WavStreamReader,
+  WavStreamWriter,
+  type WavStreamReaderOptions,
+  type WavStreamWriterOptions,
+  type WavStreamInfo,
 } from './formats/index.js';
+
+// The edges: buffers and WAV files as RxJS sources and sinks, Node streams, WHATWG streams (docs/streams.md)
+export * from './edges/index.js';
 
 // File job and stream operators
 export { processFile, type ProcessOptions, type ProcessProgress, type ProcessSummary, type OutputFormat } from './jobs/processFile.js';

@@ -1,7 +1,7 @@
 /**
  * avbuf at the edges of an app: buffers and WAV files as RxJS sources and sinks, Node
- * streams and WHATWG streams. The public names of src/edges, for src/index.ts (and a subpath
- * if the package gets one). Back-pressure and recipes: docs/streams-rxjs.md.
+ * streams and WHATWG streams. The public names of src/edges, all exported from 'avbuf'
+ * (src/index.ts). Back-pressure and recipes: docs/streams.md and the three pages it links.
  */
 
 // RxJS sources and sinks (src/edges/rx/)
@@ -18,6 +18,24 @@ export { releaseChunk, isBlockChunk, type BlockChunk, type BlockLease } from './
 // The structural interfaces the edges take
 export type { PositionalReader, PositionalWriter, RingReader, RingWriter } from './types.js';
 
-// Node streams (src/edges/node/): exports added here by the lead
+// The raw PCM byte formats the Node and WHATWG streams speak
+export { PCM_FORMATS, type PcmFormat } from './pcmFormat.js';
 
-// WHATWG streams (src/edges/web/): exports added here by the lead
+// Node streams (src/edges/node/): back-pressure and recipes in docs/streams-node.md
+export { bufferReadable, type BufferReadableOptions } from './node/bufferReadable.js';
+export { bufferWritable } from './node/bufferWritable.js';
+export { ringReadable } from './node/ringReadable.js';
+export { ringWritable } from './node/ringWritable.js';
+export { ringDuplex, type RingDuplexEnds } from './node/ringDuplex.js';
+export { wavFileReadable, type WavFileReadableOptions } from './node/wavFileReadable.js';
+export { wavFileWritable, type WavFileWritableOptions } from './node/wavFileWritable.js';
+export { chunksOf, type ChunksOfOptions } from './node/chunksOf.js';
+export { childOutput } from './node/childOutput.js';
+export type { NodeStreamOptions } from './node/streamOptions.js';
+
+// WHATWG streams (src/edges/web/): docs/streams-web.md
+export { bufferReadableStream, type BufferReadableStreamOptions } from './web/bufferReadableStream.js';
+export { bufferChunkStream, type BufferChunkStreamOptions } from './web/bufferChunkStream.js';
+export { bufferWritableStream, type BufferWritableStreamOptions } from './web/bufferWritableStream.js';
+export { wavFileReadableStream, type WavFileReadableStreamOptions } from './web/wavFileReadableStream.js';
+export { wavFileWritableStream, type WavFileWritableStreamOptions } from './web/wavFileWritableStream.js';

@@ -24,7 +24,7 @@ export interface BufferReadableOptions extends NodeStreamOptions {
  *
  * @param buffer - any positional buffer: `MemoryBuffer`, `StreamingBuffer`, a manager's buffer.
  * @param options - `format` or `objectMode`, `chunkFrames`, `highWaterMark`, `signal`, `from`.
- * @throws {ConfigError} `ERR_INVALID_CONFIG` for a bad option.
+ * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad option.
  */
 export function bufferReadable(buffer: PositionalReader, options: BufferReadableOptions = {}): Readable {
   const resolved = resolveStreamOptions(options);

@@ -16,7 +16,7 @@ import { resolveStreamOptions, type NodeStreamOptions } from './streamOptions.js
  *
  * @param buffer - any positional buffer: `MemoryBuffer`, `StreamingBuffer`, a manager's buffer.
  * @param options - `format` or `objectMode`, `highWaterMark`, `signal`.
- * @throws {ConfigError} `ERR_INVALID_CONFIG` for a bad option. The stream fails with
+ * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad option. The stream fails with
  *   `ERR_FRAME_MISALIGNED` when the bytes end inside a frame, and with the buffer's error when it refuses a write.
  */
 export function bufferWritable(buffer: PositionalWriter, options: NodeStreamOptions = {}): Writable {

@@ -10,7 +10,7 @@ import { decodeInto } from '../../formats/codecs.js';
 import type { AudioChunk } from '../../streams/chunk.js';
 import { FrameAligner } from './frameAligner.js';
 import type { FrameSink } from './frameSink.js';
-import { sampleFormatOf } from './pcmFormat.js';
+import { sampleFormatOf } from '../pcmFormat.js';
 import type { ResolvedStreamOptions } from './streamOptions.js';
 
 /**

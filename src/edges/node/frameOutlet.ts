@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { encodeInto } from '../../formats/codecs.js';
 import type { AudioChunk } from '../../streams/chunk.js';
 import type { FrameLayout, FrameSource } from './frameSource.js';
-import { sampleFormatOf } from './pcmFormat.js';
+import { sampleFormatOf } from '../pcmFormat.js';
 import type { ResolvedStreamOptions } from './streamOptions.js';
 
 /**

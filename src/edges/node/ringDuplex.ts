@@ -83,7 +83,7 @@ class RingDuplex extends Duplex {
  *
  * @param ends - the producer side written to and the consumer side read from.
  * @param options - mode, format, chunk size, highWaterMark, signal (one set for both sides).
- * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` when `ends` lacks a side; `ConfigError` for a bad option.
+ * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` when `ends` lacks a side or a bad option.
  */
 export function ringDuplex(ends: RingDuplexEnds, options: NodeStreamOptions = {}): Duplex {
   if (ends === null || typeof ends !== 'object' || ends.producer == null || ends.consumer == null) {

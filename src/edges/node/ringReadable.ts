@@ -20,7 +20,7 @@ import { resolveStreamOptions, type NodeStreamOptions } from './streamOptions.js
  *
  * @param ring - the consumer side: a `RingBuffer` (or an end from `attachRing`) or a manager's ring.
  * @param options - `format` or `objectMode`, `chunkFrames`, `highWaterMark`, `signal`.
- * @throws {ConfigError} `ERR_INVALID_CONFIG` for a bad option.
+ * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad option.
  */
 export function ringReadable(ring: RingReader, options: NodeStreamOptions = {}): Readable {
   return new FrameReadable(ringSource(ring), resolveStreamOptions(options), ring.config.channels);

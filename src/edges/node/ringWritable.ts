@@ -19,7 +19,7 @@ import { resolveStreamOptions, type NodeStreamOptions } from './streamOptions.js
  *
  * @param ring - the producer side: a `RingBuffer` (or an end from `attachRing`) or a manager's ring.
  * @param options - `format` or `objectMode`, `highWaterMark`, `signal`.
- * @throws {ConfigError} `ERR_INVALID_CONFIG` for a bad option. The stream fails with
+ * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad option. The stream fails with
  *   `ERR_FRAME_MISALIGNED` when the bytes end inside a frame, `ERR_BUFFER_CLOSED` when the consumer closed the ring.
  */
 export function ringWritable(ring: RingWriter, options: NodeStreamOptions = {}): Writable {

@@ -4,7 +4,7 @@
  */
 import { bytesPerSample } from '../../formats/codecs.js';
 import { checkBoolean, checkNumber, checkOneOf, invalid, show } from '../../core/validate.js';
-import { PCM_FORMATS, sampleFormatOf, type PcmFormat } from './pcmFormat.js';
+import { PCM_FORMATS, sampleFormatOf, type PcmFormat } from '../pcmFormat.js';
 
 /** Options of the avbuf Node streams. */
 export interface NodeStreamOptions {
@@ -38,7 +38,7 @@ export interface ResolvedStreamOptions {
 const DEFAULT_CHUNK_FRAMES = 8192;
 
 /**
- * Checks `options` once (a bad one throws a `ConfigError` naming it).
+ * Checks `options` once (a bad one throws an `ArgumentError`, `ERR_INVALID_ARGUMENT`, naming it).
  *
  * @example
  * const resolved = resolveStreamOptions({ format: 's16le' });
@@ -47,13 +47,13 @@ const DEFAULT_CHUNK_FRAMES = 8192;
  * @param defaultFormat - the byte format when none is given.
  */
 export function resolveStreamOptions(options: NodeStreamOptions = {}, defaultFormat: PcmFormat = 'f32le'): ResolvedStreamOptions {
-  if (options === null || typeof options !== 'object') invalid('options', `expected an object, got ${show(options)}`);
-  const objectMode = checkBoolean('objectMode', options.objectMode ?? false);
-  const format = checkOneOf('format', options.format ?? defaultFormat, PCM_FORMATS);
-  const chunkFrames = checkNumber('chunkFrames', options.chunkFrames ?? DEFAULT_CHUNK_FRAMES, { min: 1, max: 2 ** 24, integer: true });
+  if (options === null || typeof options !== 'object') invalid('options', `expected an object, got ${show(options)}`, 'argument');
+  const objectMode = checkBoolean('objectMode', options.objectMode ?? false, 'argument');
+  const format = checkOneOf('format', options.format ?? defaultFormat, PCM_FORMATS, 'argument');
+  const chunkFrames = checkNumber('chunkFrames', options.chunkFrames ?? DEFAULT_CHUNK_FRAMES, { min: 1, max: 2 ** 24, integer: true, kind: 'argument' });
   const hwm = options.highWaterMark;
-  const highWaterMark = hwm === undefined ? undefined : checkNumber('highWaterMark', hwm, { min: 0, integer: true });
+  const highWaterMark = hwm === undefined ? undefined : checkNumber('highWaterMark', hwm, { min: 0, integer: true, kind: 'argument' });
   const signal = options.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) invalid('signal', `expected an AbortSignal, got ${show(signal)}`);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) invalid('signal', `expected an AbortSignal, got ${show(signal)}`, 'argument');
   return { objectMode, format, bytesPerSample: bytesPerSample(sampleFormatOf(format)), chunkFrames, highWaterMark, signal };
 }

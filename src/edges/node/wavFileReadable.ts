@@ -27,7 +27,7 @@ export interface WavFileReadableOptions extends NodeStreamOptions {
  *
  * @param path - the WAV file.
  * @param options - `format` (of the bytes out; default `'f32le'`) or `objectMode`, `chunkFrames`, `highWaterMark`, `signal`, `allowTruncated`.
- * @throws {ConfigError} `ERR_INVALID_CONFIG` for a bad option. The stream fails with
+ * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad option. The stream fails with
  *   `ERR_FILE_NOT_FOUND`, `ERR_FILE_IO` or a WAV format code from the file, and with
  *   `ERR_WAV_TRUNCATED` after the last whole frame of a file cut short.
  */

@@ -10,7 +10,7 @@ import { fileError } from '../../formats/fileIo.js';
 import { WavWriter } from '../../formats/wavWriter.js';
 import { PartialOutput } from '../partialOutput.js';
 import { FrameWritable } from './frameWritable.js';
-import { sampleFormatOf } from './pcmFormat.js';
+import { sampleFormatOf } from '../pcmFormat.js';
 import { resolveStreamOptions, type NodeStreamOptions } from './streamOptions.js';
 
 /** Options of {@link wavFileWritable}. */
@@ -33,7 +33,7 @@ export interface WavFileWritableOptions extends NodeStreamOptions {
  *
  * @param path - the file to write (replaced when the stream finishes).
  * @param options - `format` (default `'f32le'`), `channels`, `sampleRate`, `container`, `objectMode`, `highWaterMark`, `signal`.
- * @throws {ConfigError} `ERR_INVALID_CONFIG` for a bad option. The stream fails with
+ * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad option. The stream fails with
  *   `ERR_FRAME_MISALIGNED` when the bytes end inside a frame, `ERR_DISK_FULL` or `ERR_FILE_IO` from the file.
  */
 export function wavFileWritable(path: string, options: WavFileWritableOptions): Writable {

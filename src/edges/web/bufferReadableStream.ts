@@ -5,7 +5,7 @@ import type { PositionalReader, RingReader } from '../types.js';
 import { checkReader } from './checkReader.js';
 import { frameSourceOf } from './frameSource.js';
 import { pcmByteStream } from './pcmByteStream.js';
-import { pcmFormat, type PcmFormat } from './pcmFormat.js';
+import { pcmFormat, type PcmFormat } from '../pcmFormat.js';
 
 /** Options of {@link bufferReadableStream}. */
 export interface BufferReadableStreamOptions {

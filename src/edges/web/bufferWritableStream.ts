@@ -5,7 +5,7 @@ import { checkNumber, show } from '../../core/validate.js';
 import type { PositionalWriter, RingWriter } from '../types.js';
 import { frameSinkOf } from './frameSink.js';
 import { pcmByteSink } from './pcmByteSink.js';
-import { pcmFormat, type PcmFormat } from './pcmFormat.js';
+import { pcmFormat, type PcmFormat } from '../pcmFormat.js';
 
 /** Options of {@link bufferWritableStream}. */
 export interface BufferWritableStreamOptions {

@@ -2,7 +2,7 @@
 import { AbortError, BufferStateError, CapacityError, ErrorCode } from '../../core/errors.js';
 import { decodeInto } from '../../formats/codecs.js';
 import type { PositionalWriter, RingWriter } from '../types.js';
-import type { pcmFormat } from './pcmFormat.js';
+import type { pcmFormat } from '../pcmFormat.js';
 
 /** Takes encoded whole frames; what a writable stream is written over. */
 export interface FrameSink {

@@ -8,7 +8,7 @@ import { WritableStream } from 'node:stream/web';
 import { AudioDataError, ErrorCode } from '../../core/errors.js';
 import { show } from '../../core/validate.js';
 import type { FrameSink } from './frameSink.js';
-import type { pcmFormat } from './pcmFormat.js';
+import type { pcmFormat } from '../pcmFormat.js';
 
 /**
  * A `WritableStream` of PCM bytes in `codec` into `sink`. Back-pressure: the stream's queue

@@ -12,7 +12,7 @@
 import { ReadableStream, type ReadableByteStreamController } from 'node:stream/web';
 import { encodeInto } from '../../formats/codecs.js';
 import type { FrameSource } from './frameSource.js';
-import type { pcmFormat } from './pcmFormat.js';
+import type { pcmFormat } from '../pcmFormat.js';
 
 /**
  * A `ReadableStream` of type `'bytes'` of interleaved PCM in `codec`, read from `source`

@@ -4,7 +4,7 @@ import { checkNumber, checkString } from '../../core/validate.js';
 import { WavReader } from '../../formats/wavReader.js';
 import type { FrameSource } from './frameSource.js';
 import { pcmByteStream } from './pcmByteStream.js';
-import { pcmFormat, type PcmFormat } from './pcmFormat.js';
+import { pcmFormat, type PcmFormat } from '../pcmFormat.js';
 
 /** Options of {@link wavFileReadableStream}. */
 export interface WavFileReadableStreamOptions {

@@ -9,7 +9,7 @@ import type { WavContainer } from '../../formats/wavHeaderBuilder.js';
 import { WavWriter } from '../../formats/wavWriter.js';
 import type { FrameSink } from './frameSink.js';
 import { pcmByteSink } from './pcmByteSink.js';
-import { pcmFormat, type PcmFormat } from './pcmFormat.js';
+import { pcmFormat, type PcmFormat } from '../pcmFormat.js';
 
 /** Options of {@link wavFileWritableStream}. */
 export interface WavFileWritableStreamOptions {

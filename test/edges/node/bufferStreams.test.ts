@@ -109,11 +109,11 @@ describe('bufferReadable / bufferWritable', () => {
     }
   });
 
-  it('bad options are refused at once with ERR_INVALID_CONFIG naming the option', () => {
+  it('bad options are refused at once with ERR_INVALID_ARGUMENT (as every edge: RxJS, Node, WHATWG) naming the option', () => {
     const buffer = new MemoryBuffer({ channels: 1 });
-    expect(codeOf(() => bufferReadable(buffer, { format: 'u8' as 'f32le' }))).toBe(ErrorCode.INVALID_CONFIG);
-    expect(codeOf(() => bufferReadable(buffer, { chunkFrames: 0 }))).toBe(ErrorCode.INVALID_CONFIG);
-    expect(codeOf(() => bufferWritable(buffer, { highWaterMark: -1 }))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(codeOf(() => bufferReadable(buffer, { format: 'u8' as 'f32le' }))).toBe(ErrorCode.INVALID_ARGUMENT);
+    expect(codeOf(() => bufferReadable(buffer, { chunkFrames: 0 }))).toBe(ErrorCode.INVALID_ARGUMENT);
+    expect(codeOf(() => bufferWritable(buffer, { highWaterMark: -1 }))).toBe(ErrorCode.INVALID_ARGUMENT);
   });
 
   it('reading a closed buffer fails the stream with ERR_BUFFER_CLOSED', async () => {

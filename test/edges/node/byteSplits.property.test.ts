@@ -12,7 +12,7 @@ import { MemoryBuffer } from '../../../src/buffers/memory.js';
 import { ErrorCode } from '../../../src/core/errors.js';
 import { bufferReadable } from '../../../src/edges/node/bufferReadable.js';
 import { bufferWritable } from '../../../src/edges/node/bufferWritable.js';
-import type { PcmFormat } from '../../../src/edges/node/pcmFormat.js';
+import type { PcmFormat } from '../../../src/edges/pcmFormat.js';
 import { rejectionCode } from './streamErrors.js';
 
 const BYTES: Record<PcmFormat, number> = { f32le: 4, s16le: 2, s24le: 3 };

@@ -1,36 +1,22 @@
-/**
- * docs/streams-node.md runs as written: each `js` block runs in its own process (through tsx,
- * against the sources, with 'avbuf' resolved to the public API plus the Node stream helpers)
- * and prints what the `text` block after it says.
- */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+/** docs/streams-node.md runs as written: each recipe prints what the `text` block after it says (test/helpers/docRecipes.ts). */
 import { describe, expect, it } from 'vitest';
+import { recipesOf, runRecipe } from '../../helpers/docRecipes.js';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const api = fileURLToPath(new URL('./docsApi.ts', import.meta.url));
-const doc = readFileSync(`${root}docs/streams-node.md`, 'utf8');
-const recipes = [...doc.matchAll(/### (.+)\n[\s\S]*?```js\n([\s\S]*?)```\n+```text\n([\s\S]*?)```/g)].map(([, title, code, output]) => ({
-  title: title!,
-  code: code!,
-  output: output!.trim(),
-}));
+const DOC = 'docs/streams-node.md';
+const { recipes, jsBlocks } = recipesOf(DOC);
 
-describe('docs/streams-node.md', () => {
-  it('has its four recipes', () => {
-    expect(recipes.map((r) => r.title)).toHaveLength(4);
+describe(DOC, () => {
+  it('every js block is a recipe with its printed output', () => {
+    expect(recipes.length).toBeGreaterThan(3);
+    expect(recipes).toHaveLength(jsBlocks);
   });
 
-  for (const [index, { title, code, output }] of recipes.entries()) {
-    it(`recipe "${title}" runs and prints what the doc says`, () => {
-      mkdirSync(`${root}test-results`, { recursive: true });
-      const file = `${root}test-results/streams-node-${index}.mts`;
-      writeFileSync(file, code.replaceAll(/from 'avbuf'/g, `from ${JSON.stringify(api)}`));
-      const run = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 60_000 });
+  for (const [index, recipe] of recipes.entries()) {
+    it(`recipe "${recipe.title}" runs and prints what the doc says`, () => {
+      const run = runRecipe(DOC, index, recipe);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
-      expect(run.stdout.trim()).toBe(output);
+      expect(run.stdout).toBe(recipe.output);
     });
   }
 });

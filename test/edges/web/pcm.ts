@@ -1,7 +1,7 @@
 /** Test helpers for the WHATWG stream tests: signals, their expected bytes, buffers and rings holding them. */
 import { MemoryBuffer } from '../../../src/buffers/memory.js';
 import { decodeInto, encodeInto, type SampleFormat } from '../../../src/formats/codecs.js';
-import type { PcmFormat } from '../../../src/edges/web/pcmFormat.js';
+import type { PcmFormat } from '../../../src/edges/pcmFormat.js';
 
 export const CODEC: Record<PcmFormat, { sample: SampleFormat; bytes: number }> = {
   f32le: { sample: 'f32', bytes: 4 },

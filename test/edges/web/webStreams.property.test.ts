@@ -10,7 +10,7 @@ import { RingBuffer, attachRing } from '../../../src/buffers/ring.js';
 import { bufferChunkStream } from '../../../src/edges/web/bufferChunkStream.js';
 import { bufferReadableStream } from '../../../src/edges/web/bufferReadableStream.js';
 import { bufferWritableStream } from '../../../src/edges/web/bufferWritableStream.js';
-import type { PcmFormat } from '../../../src/edges/web/pcmFormat.js';
+import type { PcmFormat } from '../../../src/edges/pcmFormat.js';
 import type { ReadableStream } from 'node:stream/web';
 import { bytesOf, concat, contents, exactSignal, memoryWith } from './pcm.js';
 

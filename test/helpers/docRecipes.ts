@@ -1,0 +1,42 @@
+/**
+ * A docs page's recipes run as written: every `### Title` section whose ```js block is followed
+ * by a ```text block is a recipe; the code runs in its own process (through tsx, against the
+ * sources, with 'avbuf' resolved to src/index.ts and 'avbuf/NAME' to src/NAME/index.ts) and
+ * must print exactly the text block, with nothing on stderr.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** One recipe of a docs page. */
+export interface Recipe {
+  readonly title: string;
+  readonly code: string;
+  readonly output: string;
+}
+
+/** The page's text and its recipes, in order; `jsBlocks` counts every ```js block (a recipe the pattern missed shows as a difference). */
+export function recipesOf(docPath: string): { text: string; recipes: Recipe[]; jsBlocks: number } {
+  const text = readFileSync(`${root}${docPath}`, 'utf8');
+  const recipes = [...text.matchAll(/### (.+)\n[\s\S]*?```js\n([\s\S]*?)```\n+```text\n([\s\S]*?)```/g)].map(([, title, code, output]) => ({
+    title: title!,
+    code: code!,
+    output: output!.trim(),
+  }));
+  return { text, recipes, jsBlocks: [...text.matchAll(/^```js$/gm)].length };
+}
+
+/** Runs one recipe (written to test-results/) and returns what it printed. */
+export function runRecipe(docPath: string, index: number, recipe: Recipe, timeoutMs = 60_000): { status: number | null; stdout: string; stderr: string } {
+  mkdirSync(`${root}test-results`, { recursive: true });
+  const file = `${root}test-results/${basename(docPath, '.md')}-${index}.mts`;
+  const code = recipe.code.replaceAll(/from 'avbuf(\/[a-z]+)?'/g, (_, subpath: string | undefined) =>
+    `from ${JSON.stringify(`${root}src${subpath ?? ''}/index.ts`)}`,
+  );
+  writeFileSync(file, code);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: timeoutMs, cwd: root });
+  return { status: run.status, stdout: run.stdout.trim(), stderr: run.stderr };
+}
