@@ -7,7 +7,10 @@ import type { PoolFigures } from './bufferFigures.js';
 
 /**
  * A pool of pre-allocated blocks as an actor. Leasing is refused unless the actor is
- * `active`; returning a block is accepted in every state but `closed`.
+ * `active`; returning a block is accepted in every state but `closed`. Unlike the other
+ * buffers it is not async-iterable: it holds no stream of frames (blocks are lent and come
+ * back in any order, with no position or end), so there is nothing to read in order. Iterate
+ * the buffer the blocks are filled from instead, or `fromBuffer(…, { pool })`.
  */
 export class PooledBuffer extends BufferActor<BufferPool> {
   /** @internal Created by the manager. */

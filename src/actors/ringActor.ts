@@ -5,9 +5,11 @@
  */
 import { defer, distinctUntilChanged, from, map, startWith, type Observable } from 'rxjs';
 import type { ActorRefFrom } from 'xstate';
+import type { AudioChunk } from '../core/chunk.js';
 import type { BufferConfig } from '../core/config.js';
 import type { AudioData } from '../core/frames.js';
 import { BufferType } from '../core/types.js';
+import { ringChunks, type ChunksOptions } from '../buffers/iterateChunks.js';
 import type { RingBuffer, RingHandle, RingMetrics, RingRole, RingWaitOptions } from '../buffers/ring.js';
 import type { ringFlowMachine } from '../machines/ringFlow.js';
 import { MIN_METRICS_PERIOD_MS, type BufferLifecycleRef } from './bufferActor.js';
@@ -92,6 +94,22 @@ export class RingAudioBuffer extends AudioBufferActor<RingBuffer> {
   }
   writeAsync(data: AudioData, options?: RingWaitOptions): Promise<number> {
     return this.structure.writeAsync(data, options);
+  }
+  /**
+   * Iterates this end as the ring's consumer until the producer closes the ring and it is
+   * drained, as {@link RingBuffer.chunks} does, except that the iteration's end closes this
+   * buffer (the actor: its lifecycle reaches `closed` and its flow `ended`) rather than the
+   * data structure behind the actor's back. Leaving the loop early closes it too.
+   *
+   * @example
+   * const ring = manager.createBuffer('in', BufferType.RING, { channels: 2 });
+   * worker.postMessage(ring.share());
+   * for await (const chunk of ring.chunks({ chunkFrames: 1024 })) play(chunk);
+   *
+   * @param options - `chunkFrames`.
+   */
+  override chunks(options?: ChunksOptions): AsyncGenerator<AudioChunk, void, undefined> {
+    return ringChunks(this, options);
   }
   /** A handle to post to a worker; `attachRing(handle)` there gives the other end. */
   share(): RingHandle {

@@ -23,6 +23,7 @@
  * blocking calls spin briefly and then sleep with `Atomics.wait`.
  */
 import { unlimitedAccount, type MemoryAccount } from '../core/budget.js';
+import type { AudioChunk } from '../core/chunk.js';
 import { BYTES_PER_MB, resolveConfig, type BufferConfig, type BufferConfigInput } from '../core/config.js';
 import { checkNumber, checkOneOf, show, type NumberRule } from '../core/validate.js';
 import {
@@ -41,6 +42,7 @@ import { deinterleaveInto, framesOf, interleaveInto, type AudioData } from '../c
 import { TIMING_SAMPLE_MASK, type ErrorRecord } from '../core/metrics.js';
 import { BufferType, Gate, type BufferMetrics, type BufferState } from '../core/types.js';
 import { GatedBuffer } from './gate.js';
+import { ringChunks, type ChunksOptions } from './iterateChunks.js';
 
 /** What a write does when the ring has no room for all of it. */
 export type OverflowPolicy = 'reject' | 'overwrite' | 'error';
@@ -453,6 +455,36 @@ export class RingBuffer extends GatedBuffer {
     }
     this.#countWrite(done);
     return done;
+  }
+
+  /**
+   * Iterates this end as the ring's consumer until the producer closes the ring and it is
+   * drained, in chunks of up to `chunkFrames` frames (default 8192): a chunk holds what is
+   * there (only an empty ring is waited on, without blocking the event loop). One block is
+   * reused for every chunk: copy `chunk.data` to keep it. Positions count from the first
+   * frame this iteration read. The iteration ends by closing this end, also when the loop is
+   * left early, so a producer waiting for room gets `ERR_BUFFER_CLOSED` instead of waiting for ever.
+   *
+   * @example
+   * worker.postMessage(ring.share()); // the worker produces, then closes its end
+   * for await (const chunk of ring.chunks({ chunkFrames: 1024 })) play(chunk);
+   *
+   * @param options - `chunkFrames`.
+   * @throws {ConfigError} `ERR_INVALID_CONFIG` for a bad `chunkFrames`; `ERR_BUFFER_CLOSED` when this end
+   *   is closed, {@link RingRoleError} when it is the producer (when iteration starts).
+   */
+  chunks(options?: ChunksOptions): AsyncGenerator<AudioChunk, void, undefined> {
+    return ringChunks(this, options);
+  }
+
+  /**
+   * `for await (const chunk of ring)`: {@link chunks} with 8192-frame chunks.
+   *
+   * @example
+   * for await (const chunk of ring) total += chunk.frames;
+   */
+  [Symbol.asyncIterator](): AsyncGenerator<AudioChunk, void, undefined> {
+    return this.chunks();
   }
 
   /** Rings have no position to move to. @throws {UnsupportedOperationError} always. */
