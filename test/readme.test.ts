@@ -37,7 +37,7 @@ describe('README', () => {
     const readme = readFileSync(`${root}README.md`, 'utf8');
     expect(readme).toContain('npm run demo');
     expect(readme).toContain('npm test');
-    for (const doc of ['docs/api.md', 'docs/errors.md', 'docs/metrics.md', 'docs/benchmarks.md', 'docs/migrating-from-python.md', 'docs/gst.md']) {
+    for (const doc of ['docs/api.md', 'docs/errors.md', 'docs/metrics.md', 'docs/benchmarks.md', 'docs/migrating-from-python.md', 'docs/gst.md', 'docs/streams.md']) {
       expect(readme).toContain(doc);
       expect(readFileSync(`${root}${doc}`, 'utf8').length).toBeGreaterThan(500);
     }
