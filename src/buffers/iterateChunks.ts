@@ -78,8 +78,8 @@ export function positionalChunks(buffer: PositionalChunkReader, options: ChunksO
  * chunk holds what was there when it was asked for (at least one frame): only an empty ring
  * is waited on, so a slow producer's frames come out as they arrive. Positions count frames
  * from the first one this iteration read. The iteration ends by closing this end (at the
- * end of the stream, or when the loop is left early: the producer's next write then fails
- * with `ERR_BUFFER_CLOSED` instead of waiting for room for ever).
+ * end of the stream, or when the loop is left early: a producer waiting for room wakes with
+ * a short count and its next write fails with `ERR_BUFFER_CLOSED`, instead of waiting for ever).
  *
  * @example
  * for await (const chunk of ringChunks(ring)) play(chunk);

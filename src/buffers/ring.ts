@@ -463,7 +463,8 @@ export class RingBuffer extends GatedBuffer {
    * there (only an empty ring is waited on, without blocking the event loop). One block is
    * reused for every chunk: copy `chunk.data` to keep it. Positions count from the first
    * frame this iteration read. The iteration ends by closing this end, also when the loop is
-   * left early, so a producer waiting for room gets `ERR_BUFFER_CLOSED` instead of waiting for ever.
+   * left early, so a producer waiting for room wakes (with a short count) and its next write
+   * fails with `ERR_BUFFER_CLOSED`, instead of waiting for ever.
    *
    * @example
    * worker.postMessage(ring.share()); // the worker produces, then closes its end
