@@ -9,6 +9,8 @@ import { decodeInto } from './codecs.js';
 import { fileError, readAt, SerialQueue } from './fileIo.js';
 import { readWavInfo, type WavInfo } from './wavHeader.js';
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Reads the frames of a WAV, RF64 or Wave64 file as interleaved Float32. */
 export class WavReader {
   /** The checked header. */
@@ -89,9 +91,15 @@ export class WavReader {
     const wanted = Math.min(Math.floor(target.length / channels), Math.max(0, frames - frameOffset));
     if (wanted === 0) return 0;
     const length = wanted * blockAlign;
+    const position = dataOffset + frameOffset * blockAlign;
+    if (format === 'f32' && LITTLE_ENDIAN) {
+      // Float32 on a little-endian host: the file's bytes are the samples, read straight into `target`.
+      const got = await readAt(fh, new Uint8Array(target.buffer, target.byteOffset, length), length, position, this.path);
+      return Math.floor(got / blockAlign); // short only when the file shrank since open
+    }
     if (this.#bytes.length < length) this.#bytes = new Uint8Array(length);
-    const got = await readAt(fh, this.#bytes, length, dataOffset + frameOffset * blockAlign, this.path);
-    const n = Math.floor(got / blockAlign); // short only when the file shrank since open
+    const got = await readAt(fh, this.#bytes, length, position, this.path);
+    const n = Math.floor(got / blockAlign);
     decodeInto(format, this.#bytes, target, n * channels);
     return n;
   }
