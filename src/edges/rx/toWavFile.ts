@@ -9,6 +9,7 @@ import type { WavContainer } from '../../formats/wavHeaderBuilder.js';
 import type { AudioChunk } from '../../streams/chunk.js';
 import { PartialOutput } from '../partialOutput.js';
 import { checkChannels, chunkSink, validSamples, type Written } from './chunkSink.js';
+import { isEncodedChunk } from './encodeInWorker.js';
 
 /** Options of {@link toWavFile}. */
 export interface ToWavFileOptions {
@@ -32,7 +33,8 @@ const CONTAINERS: readonly (WavContainer | 'auto')[] = ['auto', 'riff', 'rf64', 
  * temporary file beside `path` (`.NAME.avbuf-PID.partial`), so on an error or an
  * unsubscription no half-written file is left behind and an existing `path` is untouched.
  * Writes are queued in order and overlap the source's reads; each written chunk gives its
- * pool block back and is emitted as a {@link Written} receipt.
+ * pool block back and is emitted as a {@link Written} receipt. Chunks that carry their samples
+ * encoded in the file's format (`encodeInWorker`) are written as they are.
  *
  * @example
  * await lastValueFrom(fromWavFile('in.wav', { chunkFrames: 8192, pool }).pipe(gain(-3), toWavFile('out.wav', { format: 's24' })));
@@ -70,7 +72,8 @@ export function toWavFile(path: string, options: ToWavFileOptions = {}): Operato
           throw new AudioDataError(ErrorCode.INVALID_AUDIO_DATA, `a chunk at ${chunk.sampleRate} Hz cannot go into a WAV file at ${shape.sampleRate} Hz`);
         }
         const out = await writer(shape);
-        await out.write(validSamples(chunk));
+        if (isEncodedChunk(chunk) && chunk.encoded.format === format) await out.writeEncoded(chunk.encoded.bytes);
+        else await out.write(validSamples(chunk));
       },
       finish: async () => {
         if (creating === undefined && (channels === undefined || sampleRate === undefined)) {
