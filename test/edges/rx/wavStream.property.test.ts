@@ -12,6 +12,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { BufferPool } from '../../../src/buffers/pool.js';
 import { decodeInto, encodeInto, type SampleFormat } from '../../../src/formats/codecs.js';
 import { fromWavStream } from '../../../src/edges/rx/fromWavStream.js';
+import { WavStreamReader } from '../../../src/formats/wavStreamReader.js';
 import { toWavStream } from '../../../src/edges/rx/toWavStream.js';
 import { byteStream, heldWritable, readBack, split, streamedWav } from './wavStreamKit.js';
 
@@ -33,12 +34,14 @@ const case_ = fc.record({
   pool: fc.option(fc.record({ blocks: fc.integer({ min: 1, max: 3 }), blockFrames: fc.integer({ min: 1, max: 64 }) }), { nil: undefined }),
   chunkFrames: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }),
   delays: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 5 }),
+  /** Pass a WavStreamReader opened with these frames per chunk (maybe more than a block holds) instead of the bytes. */
+  readerChunk: fc.option(fc.integer({ min: 1, max: 200 }), { nil: undefined }),
 });
 
 describe('fromWavStream → toWavStream (property)', () => {
   it('carries every sample through in order, for any reads, pool and pace, with receipts back to back and every block back', async () => {
     await fc.assert(
-      fc.asyncProperty(case_, async ({ channels, frames, format, cuts, pool: poolSpec, chunkFrames, delays }) => {
+      fc.asyncProperty(case_, async ({ channels, frames, format, cuts, pool: poolSpec, chunkFrames, delays, readerChunk }) => {
         const samples = Float32Array.from({ length: frames * channels }, (_, i) => Math.fround(Math.sin(i * 0.37) * 0.9));
         const input = quantized(samples, format);
         const wav = streamedWav(input, channels, format);
@@ -47,8 +50,10 @@ describe('fromWavStream → toWavStream (property)', () => {
         const out = heldWritable(false);
         let n = 0;
         const slow = concatMap(<T>(chunk: T) => of(chunk).pipe(delay(delays[n++ % delays.length]!)));
+        const bytes = byteStream(split(wav, cuts));
+        const source = readerChunk === undefined ? bytes : await WavStreamReader.open(bytes, { chunkFrames: readerChunk });
         const receipts = await lastValueFrom(
-          fromWavStream(byteStream(split(wav, cuts)), { ...(pool ? { pool } : {}), ...(chunkFrames && fits ? { chunkFrames } : {}) }).pipe(
+          fromWavStream(source, { ...(pool ? { pool } : {}), ...(chunkFrames && fits ? { chunkFrames } : {}) }).pipe(
             slow,
             toWavStream(out.writable, { format, channels, sampleRate: 8000 }),
             toArray(),
