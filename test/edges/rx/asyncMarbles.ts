@@ -2,13 +2,15 @@
  * Marble tests for sources and sinks whose work settles outside virtual time (a ring's
  * `readAsync`/`writeAsync` woken by `Atomics.waitAsync`, file reads and writes): TestScheduler's
  * run mode flushes every frame in one synchronous go, before any of that work settles. Here
- * virtual time advances one frame at a time instead, and between frames the test waits
- * (in real time) until the notifications the expected diagram puts at or before that frame
- * have arrived, then lets the event loop turn a few more times, so a late or extra
+ * virtual time advances one frame at a time instead, and between frames the test waits (in
+ * real time) until the frame's work has settled: no file request is in flight (watched with
+ * async_hooks), the notifications the expected diagrams put at or before that frame have
+ * arrived, and the event loop has turned a few times with nothing new, so a late or extra
  * notification lands in the frame where it really came. The diagrams are read as in run mode
  * (one character is one frame, `3ms` advances three); the values are compared with toEqual
  * (asymmetric matchers work, e.g. `expect.objectContaining({ code })` for an error).
  */
+import { createHook } from 'node:async_hooks';
 import { Observable, VirtualTimeScheduler, type ObservableNotification, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { expect } from 'vitest';
@@ -64,6 +66,11 @@ const toSeen = ({ frame, notification }: { frame: number; notification: Observab
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Async resources that are I/O in flight: file system requests (callback and promise APIs), closes, stream writes. */
+const IO_REQUEST = /^(FSREQ|FILEHANDLECLOSEREQ|WRITEWRAP|SHUTDOWNWRAP)/;
+/** Turns of the event loop with nothing in flight that make a frame settled. */
+const QUIET_TURNS = 5;
+
 /**
  * Builds the test with `body` (synchronously, as in run mode), then advances virtual time a
  * frame at a time, waiting between frames as described above, and finally compares every
@@ -80,6 +87,15 @@ export async function runAsyncMarbles(body: (helpers: AsyncMarbleHelpers) => voi
   const previousFactor = TestScheduler.frameTimeFactor;
   // eslint-disable-next-line @typescript-eslint/no-deprecated
   TestScheduler.frameTimeFactor = 1;
+  const inFlight = new Set<number>();
+  const hook = createHook({
+    init: (id, type) => {
+      if (IO_REQUEST.test(type)) inFlight.add(id);
+    },
+    destroy: (id) => {
+      inFlight.delete(id);
+    },
+  }).enable();
   try {
     const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
     const tests: Test[] = [];
@@ -160,11 +176,12 @@ export async function runAsyncMarbles(body: (helpers: AsyncMarbleHelpers) => voi
       VirtualTimeScheduler.prototype.flush.call(scheduler);
       const due = (test: Test): number => test.expected?.filter((seen) => seen.frame <= frame).length ?? 0;
       const deadline = Date.now() + waitMs;
-      while (tests.some((test) => test.actual.length < due(test)) && Date.now() < deadline) {
+      for (let quiet = 0; quiet < QUIET_TURNS && Date.now() < deadline; ) {
         await turn();
-        if (tests.some((test) => test.actual.length < due(test))) await new Promise((resolve) => setTimeout(resolve, 1));
+        // A request's destroy hook comes a turn after its callback, so a read that starts the next one is never missed.
+        const busy = inFlight.size > 0 || tests.some((test) => test.actual.length < due(test));
+        quiet = busy ? 0 : quiet + 1;
       }
-      for (let i = 0; i < 5; i++) await turn();
     }
     for (const test of tests) {
       expect(test.expected, 'every expectObservable needs a toBe').toBeDefined();
@@ -172,6 +189,7 @@ export async function runAsyncMarbles(body: (helpers: AsyncMarbleHelpers) => voi
     }
     for (const check of subscriptionChecks) check();
   } finally {
+    hook.disable();
     // eslint-disable-next-line @typescript-eslint/no-deprecated
     TestScheduler.frameTimeFactor = previousFactor;
   }
