@@ -12,7 +12,7 @@
  * - `pipes`: `ffmpeg | avbuf process - - | sox` against `ffmpeg | sox … gain -3` (≤ 1.3×).
  * - `slow-consumer`: avbuf's WAV Readable into a consumer at 1/10 of the producer's rate;
  *   peak RSS minus an idle baseline (the same modules loaded), less the highWaterMark, is
- *   the constant reported, against the same for `fs.createReadStream` (≤ 1.1×).
+ *   the constant reported, beside the same for `fs.createReadStream`.
  *
  * Input made once (free space checked, synced, read once to warm the page cache); outputs
  * checked once; rounds interleaved (A B C A B C …); wall time around each spawn; peak RSS
@@ -483,7 +483,8 @@ async function slowConsumer(ctx: Context): Promise<void> {
   const c = `slow-consumer ${ctx.sizeName} at 1/10 rate: peak RSS − idle − highWaterMark`;
   ctx.rows.push(
     {
-      result: makeResult({ case: `${c} (the constant), avbuf vs fs.createReadStream`, metric: 'MiB', better: 'lower', ours: constants[0]!, anchor: constants[1]!, anchorName: 'fs.createReadStream', target: 1.1 }),
+      // No target: the issue asks for the constant to be reported; Node's own stream's is its yardstick.
+      result: makeResult({ case: `${c} (the constant), avbuf vs fs.createReadStream (info)`, metric: 'MiB', better: 'lower', ours: constants[0]!, anchor: constants[1]!, anchorName: 'fs.createReadStream', target: null }),
     },
     {
       result: makeResult({ case: `${c}, highWaterMark ${BIG_HWM / MIB} MiB vs ${chunkBytes / 1024} KiB (info)`, metric: 'MiB', better: 'lower', ours: constants[2]!, anchor: constants[0]!, anchorName: `highWaterMark ${chunkBytes / 1024} KiB`, target: null }),
