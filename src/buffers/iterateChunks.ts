@@ -62,7 +62,7 @@ interface Pull {
  *
  * @param buffer - the buffer to read.
  * @param options - `chunkFrames` (default 8192).
- * @throws {ConfigError} `ERR_INVALID_CONFIG` for a bad `chunkFrames`, when iteration starts;
+ * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad `chunkFrames`, when iteration starts;
  *   the buffer's errors (`ERR_BUFFER_CLOSED` …) from the step that met them.
  */
 export function positionalChunks(buffer: PositionalChunkReader, options: ChunksOptions = {}): AsyncGenerator<AudioChunk, void, undefined> {
@@ -86,7 +86,7 @@ export function positionalChunks(buffer: PositionalChunkReader, options: ChunksO
  *
  * @param ring - the consumer side; iterating takes the consumer's role.
  * @param options - `chunkFrames` (default 8192).
- * @throws {ConfigError} `ERR_INVALID_CONFIG` for a bad `chunkFrames`, when iteration starts;
+ * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad `chunkFrames`, when iteration starts;
  *   the ring's errors (`ERR_BUFFER_CLOSED`, `ERR_RING_ROLE_TAKEN` …) from the step that met them.
  */
 export function ringChunks(ring: RingChunkReader, options: ChunksOptions = {}): AsyncGenerator<AudioChunk, void, undefined> {
@@ -114,7 +114,7 @@ export function ringChunks(ring: RingChunkReader, options: ChunksOptions = {}): 
 }
 
 async function* iterate(layout: Layout, options: ChunksOptions, source: Pull): AsyncGenerator<AudioChunk, void, undefined> {
-  const chunkFrames = checkNumber('chunkFrames', options.chunkFrames ?? DEFAULT_CHUNK_FRAMES, { min: 1, max: 2 ** 24, integer: true });
+  const chunkFrames = checkNumber('chunkFrames', options.chunkFrames ?? DEFAULT_CHUNK_FRAMES, { min: 1, max: 2 ** 24, integer: true, kind: 'argument' });
   try {
     const { channels, sampleRate } = layout;
     const block = new Float32Array(chunkFrames * channels);

@@ -57,7 +57,7 @@ export abstract class PositionedBuffer extends CountedBuffer {
    * for await (const chunk of buffer.chunks({ chunkFrames: 4800 })) meter(chunk.data.subarray(0, chunk.frames * chunk.channels));
    *
    * @param options - `chunkFrames`.
-   * @throws {ConfigError} `ERR_INVALID_CONFIG` for a bad `chunkFrames`; `ERR_BUFFER_CLOSED` on a closed buffer
+   * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad `chunkFrames`; `ERR_BUFFER_CLOSED` on a closed buffer
    *   (both when iteration starts).
    */
   chunks(options?: ChunksOptions): AsyncGenerator<AudioChunk, void, undefined> {

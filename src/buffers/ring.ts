@@ -471,7 +471,7 @@ export class RingBuffer extends GatedBuffer {
    * for await (const chunk of ring.chunks({ chunkFrames: 1024 })) play(chunk);
    *
    * @param options - `chunkFrames`.
-   * @throws {ConfigError} `ERR_INVALID_CONFIG` for a bad `chunkFrames`; `ERR_BUFFER_CLOSED` when this end
+   * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad `chunkFrames`; `ERR_BUFFER_CLOSED` when this end
    *   is closed, {@link RingRoleError} when it is the producer (when iteration starts).
    */
   chunks(options?: ChunksOptions): AsyncGenerator<AudioChunk, void, undefined> {

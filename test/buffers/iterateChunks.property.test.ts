@@ -203,10 +203,10 @@ describe('a closed buffer is not iterable', () => {
     }
   });
 
-  it('refuses a bad chunkFrames with ERR_INVALID_CONFIG when the loop starts', async () => {
+  it('refuses a bad chunkFrames with ERR_INVALID_ARGUMENT when the loop starts', async () => {
     const memory = new MemoryBuffer({ channels: 1 });
     for (const chunkFrames of [0, 1.5, -1, 2 ** 25]) {
-      await expect(drain(memory.chunks({ chunkFrames }), 1, 1, 0)).rejects.toMatchObject({ code: ErrorCode.INVALID_CONFIG });
+      await expect(drain(memory.chunks({ chunkFrames }), 1, 1, 0)).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
     }
   });
 });

@@ -28,7 +28,7 @@ function isRing(buffer: PositionalReader | RingReader): buffer is RingReader {
  *
  * @param buffer - a positional buffer (memory, streaming, a manager's) or a ring's consumer side.
  * @param options - `chunkFrames`.
- * @throws {ConfigError} `ERR_INVALID_CONFIG` for a bad `chunkFrames` (when iteration starts).
+ * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad `chunkFrames` (when iteration starts).
  */
 export function chunksOf(buffer: PositionalReader | RingReader, options: ChunksOfOptions = {}): AsyncGenerator<AudioChunk, void, undefined> {
   return isRing(buffer) ? ringChunks(buffer, options) : positionalChunks(buffer, options);
