@@ -97,6 +97,10 @@ export {
   type WavStreamInfo,
 } from './formats/index.js';
 
+// Chunks, and iterating a buffer (`for await (const chunk of buffer)`, `buffer.chunks({ chunkFrames })`)
+export type { AudioChunk } from './core/chunk.js';
+export type { ChunksOptions } from './buffers/iterateChunks.js';
+
 // The edges: buffers and WAV files as RxJS sources and sinks, Node streams, WHATWG streams (docs/streams.md)
 export * from './edges/index.js';
 

@@ -12,6 +12,9 @@ export type { ChunkSourceOptions, BlockPool } from './rx/chunkSource.js';
 export { intoBuffer } from './rx/intoBuffer.js';
 export { intoRing, type IntoRingOptions } from './rx/intoRing.js';
 export { toWavFile, type ToWavFileOptions } from './rx/toWavFile.js';
+export { fromWavStream, type FromWavStreamOptions } from './rx/fromWavStream.js';
+export { toWavStream, type ToWavStreamOptions } from './rx/toWavStream.js';
+export { encodeInWorker, isEncodedChunk, type EncodedChunk, type EncodedSamples } from './rx/encodeInWorker.js';
 export type { Written } from './rx/chunkSink.js';
 export { releaseChunk, isBlockChunk, type BlockChunk, type BlockLease } from './rx/releaseChunk.js';
 

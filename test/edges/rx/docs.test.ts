@@ -19,7 +19,7 @@ describe(DOC, () => {
   });
 
   it('names every RxJS function src/edges exports', () => {
-    const rx = ['fromBuffer', 'fromRing', 'fromWavFile', 'intoBuffer', 'intoRing', 'toWavFile', 'releaseChunk', 'isBlockChunk'];
+    const rx = ['fromBuffer', 'fromRing', 'fromWavFile', 'fromWavStream', 'intoBuffer', 'intoRing', 'toWavFile', 'toWavStream', 'encodeInWorker', 'releaseChunk', 'isBlockChunk', 'isEncodedChunk'];
     for (const name of rx) {
       expect(typeof (edges as Record<string, unknown>)[name]).toBe('function');
       expect(doc).toContain(`\`${name}(`);
