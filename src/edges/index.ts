@@ -24,17 +24,24 @@ export type { PositionalReader, PositionalWriter, RingReader, RingWriter } from 
 // The raw PCM byte formats the Node and WHATWG streams speak
 export { PCM_FORMATS, type PcmFormat } from './pcmFormat.js';
 
-// Node streams (src/edges/node/): back-pressure and recipes in docs/streams-node.md
-export { bufferReadable, type BufferReadableOptions } from './node/bufferReadable.js';
-export { bufferWritable } from './node/bufferWritable.js';
-export { ringReadable } from './node/ringReadable.js';
-export { ringWritable } from './node/ringWritable.js';
-export { ringDuplex, type RingDuplexEnds } from './node/ringDuplex.js';
-export { wavFileReadable, type WavFileReadableOptions } from './node/wavFileReadable.js';
-export { wavFileWritable, type WavFileWritableOptions } from './node/wavFileWritable.js';
-export { chunksOf, type ChunksOfOptions } from './node/chunksOf.js';
-export { childOutput } from './node/childOutput.js';
-export type { NodeStreamOptions } from './node/streamOptions.js';
+// Node streams (src/edges/node/, also alone as 'avbuf/node'): docs/streams-node.md
+export {
+  bufferReadable,
+  bufferWritable,
+  ringReadable,
+  ringWritable,
+  ringDuplex,
+  wavFileReadable,
+  wavFileWritable,
+  chunksOf,
+  childOutput,
+  type BufferReadableOptions,
+  type RingDuplexEnds,
+  type WavFileReadableOptions,
+  type WavFileWritableOptions,
+  type ChunksOfOptions,
+  type NodeStreamOptions,
+} from './node/index.js';
 
 // WHATWG streams (src/edges/web/): docs/streams-web.md
 export { bufferReadableStream, type BufferReadableStreamOptions } from './web/bufferReadableStream.js';
