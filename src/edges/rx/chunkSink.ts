@@ -39,6 +39,26 @@ export function checkChannels(chunk: AudioChunk, channels: number, what: string)
   }
 }
 
+/** A WAV sink's layout: channels and sample rate. */
+export interface WavShape {
+  channels: number;
+  sampleRate: number;
+}
+
+/**
+ * The layout a WAV sink writes this chunk with — `fixed` once the first chunk set it, else the
+ * options' channels and rate, else the chunk's — after refusing a chunk that does not fit it.
+ * @throws {AudioDataError} `ERR_CHANNEL_MISMATCH` or `ERR_INVALID_AUDIO_DATA` (another rate).
+ */
+export function wavShapeFor(chunk: AudioChunk, fixed: WavShape | undefined, options: Partial<WavShape>, what: string): WavShape {
+  const shape = fixed ?? { channels: options.channels ?? chunk.channels, sampleRate: options.sampleRate ?? chunk.sampleRate };
+  checkChannels(chunk, shape.channels, what);
+  if (chunk.sampleRate !== shape.sampleRate) {
+    throw new AudioDataError(ErrorCode.INVALID_AUDIO_DATA, `a chunk at ${chunk.sampleRate} Hz cannot go into ${what} at ${shape.sampleRate} Hz`);
+  }
+  return shape;
+}
+
 /** The chunk's valid samples, without a copy. */
 export function validSamples(chunk: AudioChunk): Float32Array {
   const n = chunk.frames * chunk.channels;

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { OperatorFunction } from 'rxjs';
-import { AudioDataError, ArgumentError, ErrorCode } from '../../core/errors.js';
+import { ArgumentError } from '../../core/errors.js';
 import { checkBoolean, checkNumber, checkOneOf, checkString } from '../../core/validate.js';
 import { SAMPLE_FORMATS, type SampleFormat } from '../../formats/codecs.js';
 import { fileError } from '../../formats/fileIo.js';
@@ -8,7 +8,7 @@ import { WavWriter } from '../../formats/wavWriter.js';
 import type { WavContainer } from '../../formats/wavHeaderBuilder.js';
 import type { AudioChunk } from '../../streams/chunk.js';
 import { PartialOutput } from '../partialOutput.js';
-import { checkChannels, chunkSink, validSamples, type Written } from './chunkSink.js';
+import { chunkSink, validSamples, wavShapeFor, type Written } from './chunkSink.js';
 import { isEncodedChunk } from './encodeInWorker.js';
 
 /** Options of {@link toWavFile}. */
@@ -66,11 +66,7 @@ export function toWavFile(path: string, options: ToWavFileOptions = {}): Operato
     };
     return {
       write: async (chunk) => {
-        const shape = spec ?? { channels: channels ?? chunk.channels, sampleRate: sampleRate ?? chunk.sampleRate };
-        checkChannels(chunk, shape.channels, 'a WAV file');
-        if (chunk.sampleRate !== shape.sampleRate) {
-          throw new AudioDataError(ErrorCode.INVALID_AUDIO_DATA, `a chunk at ${chunk.sampleRate} Hz cannot go into a WAV file at ${shape.sampleRate} Hz`);
-        }
+        const shape = wavShapeFor(chunk, spec, { channels, sampleRate }, 'a WAV file');
         const out = await writer(shape);
         if (isEncodedChunk(chunk) && chunk.encoded.format === format) await out.writeEncoded(chunk.encoded.bytes);
         else await out.write(validSamples(chunk));

@@ -1,11 +1,11 @@
 import type { Writable } from 'node:stream';
 import type { OperatorFunction } from 'rxjs';
-import { ArgumentError, AudioDataError, ErrorCode } from '../../core/errors.js';
+import { ArgumentError } from '../../core/errors.js';
 import { checkNumber, checkOneOf, checkString, show } from '../../core/validate.js';
 import { SAMPLE_FORMATS, type SampleFormat } from '../../formats/codecs.js';
 import { WavStreamWriter } from '../../formats/wavStreamWriter.js';
 import type { AudioChunk } from '../../streams/chunk.js';
-import { checkChannels, chunkSink, validSamples, type Written } from './chunkSink.js';
+import { chunkSink, validSamples, wavShapeFor, type Written } from './chunkSink.js';
 import { isEncodedChunk } from './encodeInWorker.js';
 
 /** Options of {@link toWavStream}. */
@@ -64,11 +64,7 @@ export function toWavStream(writable: Writable, options: ToWavStreamOptions = {}
     };
     return {
       write: async (chunk) => {
-        const shape = spec ?? { channels: channels ?? chunk.channels, sampleRate: sampleRate ?? chunk.sampleRate };
-        checkChannels(chunk, shape.channels, 'a WAV stream');
-        if (chunk.sampleRate !== shape.sampleRate) {
-          throw new AudioDataError(ErrorCode.INVALID_AUDIO_DATA, `a chunk at ${chunk.sampleRate} Hz cannot go into a WAV stream at ${shape.sampleRate} Hz`);
-        }
+        const shape = wavShapeFor(chunk, spec, { channels, sampleRate }, 'a WAV stream');
         const out = open(shape);
         if (isEncodedChunk(chunk) && chunk.encoded.format === format) await out.writeEncoded(chunk.encoded.bytes);
         else await out.write(validSamples(chunk));
