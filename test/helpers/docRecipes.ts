@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,4 +40,27 @@ export function runRecipe(docPath: string, index: number, recipe: Recipe, timeou
   writeFileSync(file, code);
   const run = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: timeoutMs, cwd: root });
   return { status: run.status, stdout: run.stdout.trim(), stderr: run.stderr };
+}
+
+/**
+ * Registers a page's recipe tests: every js block is a recipe with its printed output (at
+ * least `minRecipes` of them), and each runs and prints exactly its text block.
+ */
+export function describeRecipes(docPath: string, minRecipes: number): void {
+  const { recipes, jsBlocks } = recipesOf(docPath);
+  describe(docPath, () => {
+    it('every js block is a recipe with its printed output', () => {
+      expect(recipes.length).toBeGreaterThanOrEqual(minRecipes);
+      expect(recipes).toHaveLength(jsBlocks);
+    });
+
+    for (const [index, recipe] of recipes.entries()) {
+      it(`recipe "${recipe.title}" runs and prints what the doc says`, () => {
+        const run = runRecipe(docPath, index, recipe);
+        expect(run.stderr).toBe('');
+        expect(run.status).toBe(0);
+        expect(run.stdout).toBe(recipe.output);
+      });
+    }
+  });
 }
