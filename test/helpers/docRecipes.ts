@@ -1,8 +1,9 @@
 /**
  * A docs page's recipes run as written: every `### Title` section whose ```js block is followed
  * by a ```text block is a recipe; the code runs in its own process (through tsx, against the
- * sources, with 'avbuf' resolved to src/index.ts and 'avbuf/NAME' to src/NAME/index.ts) and
- * must print exactly the text block, with nothing on stderr.
+ * sources, with 'avbuf' and 'avbuf/NAME' resolved through package.json's "exports" to the
+ * source of the entry they name: dist/X.js → src/X.ts) and must print exactly the text block,
+ * with nothing on stderr.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+
+const entries = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { exports: Record<string, string | { default: string }> }).exports;
+
+/** The source file of the package entry `specifier` ('avbuf' or 'avbuf/NAME') names, from package.json's "exports". */
+export function sourceOfEntry(specifier: string): string {
+  const entry = entries[`.${specifier.slice('avbuf'.length)}`];
+  if (entry === undefined) throw new Error(`package.json exports no ${specifier}`);
+  const built = typeof entry === 'string' ? entry : entry.default;
+  return `${root}${built.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts')}`;
+}
 
 /** One recipe of a docs page. */
 export interface Recipe {
@@ -34,9 +45,7 @@ export function recipesOf(docPath: string): { text: string; recipes: Recipe[]; j
 export function runRecipe(docPath: string, index: number, recipe: Recipe, timeoutMs = 60_000): { status: number | null; stdout: string; stderr: string } {
   mkdirSync(`${root}test-results`, { recursive: true });
   const file = `${root}test-results/${basename(docPath, '.md')}-${index}.mts`;
-  const code = recipe.code.replaceAll(/from 'avbuf(\/[a-z]+)?'/g, (_, subpath: string | undefined) =>
-    `from ${JSON.stringify(`${root}src${subpath ?? ''}/index.ts`)}`,
-  );
+  const code = recipe.code.replaceAll(/from '(avbuf(?:\/[a-z]+)?)'/g, (_, specifier: string) => `from ${JSON.stringify(sourceOfEntry(specifier))}`);
   writeFileSync(file, code);
   const run = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: timeoutMs, cwd: root });
   return { status: run.status, stdout: run.stdout.trim(), stderr: run.stderr };
