@@ -13,7 +13,8 @@ export {
 } from './codecs.js';
 export { parseWavHeaderBytes, readWavInfo, type WavChunk, type WavInfo } from './wavHeader.js';
 export { buildWavHeader, type WavContainer, type WavHeaderLayout, type WavHeaderSpec } from './wavHeaderBuilder.js';
-export { WavReader } from './wavReader.js';
+export { WavReader, type WavReaderOptions } from './wavReader.js';
+export { IO_MODES, type IoMode } from './fileIo.js';
 export { WavWriter, type WavWriterOptions } from './wavWriter.js';
 export { WavStreamReader, type WavStreamReaderOptions } from './wavStreamReader.js';
 export { WavStreamWriter, type WavStreamWriterOptions } from './wavStreamWriter.js';

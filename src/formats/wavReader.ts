@@ -4,12 +4,18 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { ArgumentError, BufferStateError, ErrorCode } from '../core/errors.js';
-import { show } from '../core/validate.js';
+import { checkOneOf, show } from '../core/validate.js';
 import { decodeInto } from './codecs.js';
-import { fileError, readAt, SerialQueue } from './fileIo.js';
+import { fileError, IO_MODES, readAt, readAtSync, SerialQueue, type IoMode } from './fileIo.js';
 import { readWavInfo, type WavInfo } from './wavHeader.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Options of {@link WavReader.open}. */
+export interface WavReaderOptions {
+  /** `'async'` (default) or `'sync'` reads of the samples: see {@link IoMode}. The header is always read asynchronously. */
+  readonly io?: IoMode;
+}
 
 /** Reads the frames of a WAV, RF64 or Wave64 file as interleaved Float32. */
 export class WavReader {
@@ -20,9 +26,11 @@ export class WavReader {
   #fh: FileHandle | null;
   #bytes = new Uint8Array(0);
   readonly #queue = new SerialQueue();
+  readonly #sync: boolean;
 
-  private constructor(fh: FileHandle, path: string, info: WavInfo) {
+  private constructor(fh: FileHandle, path: string, info: WavInfo, io: IoMode) {
     this.#fh = fh;
+    this.#sync = io === 'sync';
     this.path = path;
     this.info = info;
   }
@@ -37,10 +45,13 @@ export class WavReader {
    * await reader.close();
    *
    * @param path - the file to read.
+   * @param options - `io`: how the samples are read (default `'async'`).
+   * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad option.
    * @throws {FileError} `ERR_FILE_NOT_FOUND` when there is no such file, `ERR_FILE_IO` when it cannot be opened or read.
    * @throws {WavFormatError} when it is not a WAV file this library reads (codes as for `parseWavHeaderBytes`).
    */
-  static async open(path: string): Promise<WavReader> {
+  static async open(path: string, options: WavReaderOptions = {}): Promise<WavReader> {
+    const io = checkOneOf('io', options.io ?? 'async', IO_MODES, 'argument');
     let fh: FileHandle;
     try {
       fh = await open(path, 'r');
@@ -54,7 +65,7 @@ export class WavReader {
       } catch (error) {
         throw fileError(path, 'stat', error);
       }
-      return new WavReader(fh, path, await readWavInfo(fh, size, path));
+      return new WavReader(fh, path, await readWavInfo(fh, size, path), io);
     } catch (error) {
       await fh.close().catch(() => undefined);
       throw error;
@@ -94,11 +105,12 @@ export class WavReader {
     const position = dataOffset + frameOffset * blockAlign;
     if (format === 'f32' && LITTLE_ENDIAN) {
       // Float32 on a little-endian host: the file's bytes are the samples, read straight into `target`.
-      const got = await readAt(fh, new Uint8Array(target.buffer, target.byteOffset, length), length, position, this.path);
+      const into = new Uint8Array(target.buffer, target.byteOffset, length);
+      const got = this.#sync ? readAtSync(fh, into, length, position, this.path) : await readAt(fh, into, length, position, this.path);
       return Math.floor(got / blockAlign); // short only when the file shrank since open
     }
     if (this.#bytes.length < length) this.#bytes = new Uint8Array(length);
-    const got = await readAt(fh, this.#bytes, length, position, this.path);
+    const got = this.#sync ? readAtSync(fh, this.#bytes, length, position, this.path) : await readAt(fh, this.#bytes, length, position, this.path);
     const n = Math.floor(got / blockAlign);
     decodeInto(format, this.#bytes, target, n * channels);
     return n;

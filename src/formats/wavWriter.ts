@@ -6,7 +6,8 @@ import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { AudioDataError, BufferStateError, CapacityError, ErrorCode } from '../core/errors.js';
 import { framesOf } from '../core/frames.js';
 import { bytesPerSample, encodeInto, type SampleFormat } from './codecs.js';
-import { fileError, SerialQueue, writeAt } from './fileIo.js';
+import { checkOneOf } from '../core/validate.js';
+import { fileError, IO_MODES, SerialQueue, writeAt, writeAtSync, type IoMode } from './fileIo.js';
 import { parseWavHeaderBytes, type WavInfo } from './wavHeader.js';
 import { buildWavHeader, type WavContainer, type WavHeaderSpec } from './wavHeaderBuilder.js';
 import { U32_MAX } from './wavConstants.js';
@@ -27,6 +28,8 @@ export interface WavWriterOptions {
    * start; `'w64'`: Sony Wave64.
    */
   readonly container?: WavContainer | 'auto';
+  /** `'async'` (default) or `'sync'` writes of the samples: see {@link IoMode}. The header is always written asynchronously. */
+  readonly io?: IoMode;
 }
 
 /** Writes interleaved Float32 frames to a WAV, RF64 or Wave64 file. */
@@ -39,6 +42,7 @@ export class WavWriter {
   readonly #queue = new SerialQueue();
   /** Only a regular file is deleted on abort: a writer to /dev/null or a FIFO must not unlink the device. */
   readonly #regularFile: boolean;
+  readonly #sync: boolean;
   #fh: FileHandle | null;
   #dataBytes = 0;
   /** Bytes accepted by `write` calls, written or queued; what the RIFF limit is checked against. */
@@ -47,8 +51,9 @@ export class WavWriter {
   #state: 'open' | 'closing' | 'closed' | 'aborted' = 'open';
   #closing: Promise<WavInfo> | null = null;
 
-  private constructor(fh: FileHandle, path: string, spec: Omit<WavHeaderSpec, 'dataBytes'>, dataOffset: number, regularFile: boolean) {
+  private constructor(fh: FileHandle, path: string, spec: Omit<WavHeaderSpec, 'dataBytes'>, dataOffset: number, regularFile: boolean, io: IoMode) {
     this.#fh = fh;
+    this.#sync = io === 'sync';
     this.#regularFile = regularFile;
     this.path = path;
     this.#spec = spec;
@@ -66,7 +71,7 @@ export class WavWriter {
    * const info = await writer.close();
    *
    * @param path - the file to write.
-   * @param options - format, channels, sample rate and container.
+   * @param options - format, channels, sample rate, container and `io` (default `'async'`).
    * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` when an option is out of range.
    * @throws {FileError} `ERR_FILE_NOT_FOUND` when the folder does not exist, `ERR_DISK_FULL`, or `ERR_FILE_IO`.
    */
@@ -78,6 +83,7 @@ export class WavWriter {
       container: options.container ?? 'auto',
     };
     const header = buildWavHeader({ ...spec, dataBytes: null }); // validates the options
+    const io = checkOneOf('io', options.io ?? 'async', IO_MODES, 'argument');
     let fh: FileHandle;
     try {
       fh = await open(path, 'w');
@@ -93,7 +99,7 @@ export class WavWriter {
       if (regularFile) await unlink(path).catch(() => undefined);
       throw fileError(path, 'creating', error);
     }
-    return new WavWriter(fh, path, spec, header.dataOffset, regularFile);
+    return new WavWriter(fh, path, spec, header.dataOffset, regularFile, io);
   }
 
   /** Frames accepted so far (written or waiting to be written). */
@@ -147,7 +153,7 @@ export class WavWriter {
     this.#acceptedBytes = total;
     await this.#queue.run(async () => {
       try {
-        await writeAt(this.#fh!, bytes, length, this.#dataOffset + this.#dataBytes, this.path);
+        await this.#writeAt(bytes, length);
         this.#dataBytes += length;
       } catch (error) {
         this.#acceptedBytes -= length;
@@ -167,12 +173,19 @@ export class WavWriter {
         encodeInto(this.#spec.format, interleaved, this.#bytes, interleaved.length);
         bytes = this.#bytes;
       }
-      await writeAt(this.#fh!, bytes, length, this.#dataOffset + this.#dataBytes, this.path);
+      await this.#writeAt(bytes, length);
       this.#dataBytes += length;
     } catch (error) {
       this.#acceptedBytes -= length;
       throw error;
     }
+  }
+
+  /** Appends `length` bytes at the end of the data, as the writer's `io` says. */
+  async #writeAt(bytes: Uint8Array, length: number): Promise<void> {
+    const position = this.#dataOffset + this.#dataBytes;
+    if (this.#sync) writeAtSync(this.#fh!, bytes, length, position, this.path);
+    else await writeAt(this.#fh!, bytes, length, position, this.path);
   }
 
   #checkOpen(): void {
