@@ -8,6 +8,7 @@ import { framesOf } from '../../core/frames.js';
 import { show } from '../../core/validate.js';
 import { decodeInto } from '../../formats/codecs.js';
 import type { AudioChunk } from '../../streams/chunk.js';
+import { releaseChunk } from '../rx/releaseChunk.js';
 import { FrameAligner } from './frameAligner.js';
 import type { FrameSink } from './frameSink.js';
 import { sampleFormatOf } from '../pcmFormat.js';
@@ -43,8 +44,13 @@ export class FrameIntake {
   /** Takes one written item: bytes in byte mode, an AudioChunk (or interleaved Float32Array) in object mode. */
   async write(chunk: unknown): Promise<void> {
     if (this.#options.objectMode) {
-      const frames = this.#framesOfChunk(chunk);
-      if (frames.length > 0) await this.#sink.write(frames);
+      try {
+        const frames = this.#framesOfChunk(chunk);
+        if (frames.length > 0) await this.#sink.write(frames);
+      } finally {
+        // A pooled chunk's block goes back once written (or refused): the sink keeps no view of it.
+        if (chunk instanceof Object && (chunk as Partial<AudioChunk>).data instanceof Float32Array) releaseChunk(chunk as AudioChunk);
+      }
       return;
     }
     // Node hands a byte-mode _write a Buffer (strings are decoded to one before).

@@ -5,7 +5,10 @@
  */
 import type { Readable } from 'node:stream';
 import { encodeInto } from '../../formats/codecs.js';
+import type { PoolBlock } from '../../buffers/pool.js';
+import { ArgumentError } from '../../core/errors.js';
 import type { AudioChunk } from '../../streams/chunk.js';
+import type { BlockChunk, BlockLease } from '../rx/releaseChunk.js';
 import type { FrameLayout, FrameSource } from './frameSource.js';
 import { sampleFormatOf } from '../pcmFormat.js';
 import type { ResolvedStreamOptions } from './streamOptions.js';
@@ -20,6 +23,21 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 function uninitialisedFloats(length: number): Float32Array {
   const bytes = Buffer.allocUnsafeSlow(length * 4);
   return new Float32Array(bytes.buffer, bytes.byteOffset, length);
+}
+
+/** A pooled chunk's hold on its block: given back once, by whoever is done with the chunk last. */
+class Lease implements BlockLease {
+  released = false;
+  constructor(
+    readonly block: PoolBlock,
+    private readonly pool: { release(block: PoolBlock): void },
+  ) {}
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.pool.release(this.block);
+  }
 }
 
 /**
@@ -45,8 +63,18 @@ export class FrameOutlet {
 
   /** Opens the source; must be called (and settled) before {@link next}. */
   async open(): Promise<FrameLayout> {
-    this.#layout = await this.#source.open();
-    return this.#layout;
+    const layout = await this.#source.open();
+    const pool = this.#options.pool;
+    if (pool !== undefined) {
+      const { blockFrames, channels } = pool.stats();
+      if (blockFrames * channels < this.#options.chunkFrames * layout.channels) {
+        throw new ArgumentError(
+          `pool: a block of ${blockFrames} × ${channels} samples cannot hold a chunk of ${this.#options.chunkFrames} frames of ${layout.channels} channels`,
+        );
+      }
+    }
+    this.#layout = layout;
+    return layout;
   }
 
   /** The next chunk as bytes or as an AudioChunk; null at the end of the source. */
@@ -54,6 +82,7 @@ export class FrameOutlet {
     const { channels, sampleRate } = this.#layout!;
     const { chunkFrames, objectMode, format, bytesPerSample } = this.#options;
     const position = this.#source.position();
+    if (objectMode && this.#options.pool !== undefined) return await this.#nextPooled(position);
     if (objectMode) {
       const block = uninitialisedFloats(chunkFrames * channels);
       const frames = await this.#source.pull(block);
@@ -76,6 +105,25 @@ export class FrameOutlet {
     const bytes = Buffer.allocUnsafe(samples * bytesPerSample);
     encodeInto(sampleFormatOf(format), this.#block, bytes, samples);
     return bytes;
+  }
+
+  /** An AudioChunk read into a block of the pool, which travels with it as its lease. */
+  async #nextPooled(position: number): Promise<BlockChunk | null> {
+    const { channels, sampleRate } = this.#layout!;
+    const { chunkFrames, pool, signal } = this.#options;
+    const block = pool!.tryAcquire() ?? (await pool!.acquireAsync(signal === undefined ? {} : { signal }));
+    let frames: number;
+    try {
+      frames = await this.#source.pull(block.data.subarray(0, chunkFrames * channels));
+    } catch (error) {
+      pool!.release(block);
+      throw error;
+    }
+    if (frames === 0) {
+      pool!.release(block);
+      return null;
+    }
+    return { data: block.data.subarray(0, frames * channels), frames, channels, sampleRate, position, lease: new Lease(block, pool!) };
   }
 
   /**

@@ -17,4 +17,6 @@ export { wavFileWritable, type WavFileWritableOptions } from './wavFileWritable.
 export { chunksOf, type ChunksOfOptions } from './chunksOf.js';
 export { childOutput } from './childOutput.js';
 export type { NodeStreamOptions } from './streamOptions.js';
-export { WavReader, WavStreamReader, WavStreamWriter, readWavInfo, type WavInfo, type WavStreamInfo } from '../../formats/index.js';
+export { BufferPool, type BufferPoolOptions } from '../../buffers/pool.js';
+export { releaseChunk, isBlockChunk, type BlockChunk, type BlockLease } from '../rx/releaseChunk.js';
+export { WavReader, WavStreamReader, WavStreamWriter, readWavInfo, type IoMode, type WavInfo, type WavReaderOptions, type WavStreamInfo } from '../../formats/index.js';

@@ -5,6 +5,7 @@
 import { bytesPerSample } from '../../formats/codecs.js';
 import { checkBoolean, checkNumber, checkOneOf, invalid, show } from '../../core/validate.js';
 import { PCM_FORMATS, sampleFormatOf, type PcmFormat } from '../pcmFormat.js';
+import type { BlockPool } from '../rx/chunkSource.js';
 
 /** Options of the avbuf Node streams. */
 export interface NodeStreamOptions {
@@ -21,6 +22,14 @@ export interface NodeStreamOptions {
   readonly highWaterMark?: number;
   /** Aborting it destroys the stream with an `ERR_ABORTED` {@link AbortError}. */
   readonly signal?: AbortSignal;
+  /**
+   * A readable in object mode reads each chunk into a block of this pool (a `BufferPool` made
+   * with `onExhausted: 'wait'`) instead of new memory, and waits for a free block when all
+   * are lent: the pool's size bounds what is in flight, and the same few blocks stay in the
+   * CPU's cache. Every avbuf writable gives a chunk's block back once it has written it; a
+   * consumer of your own calls `releaseChunk(chunk)` when done with it. Ignored by writables.
+   */
+  readonly pool?: BlockPool;
 }
 
 /** {@link NodeStreamOptions} resolved: every field set, checked. */
@@ -32,6 +41,7 @@ export interface ResolvedStreamOptions {
   /** The caller's, if given (the default depends on the channel count: see `highWaterMarkFor`). */
   readonly highWaterMark: number | undefined;
   readonly signal: AbortSignal | undefined;
+  readonly pool: BlockPool | undefined;
 }
 
 // Audio processed in 4096–8192-frame chunks ran fastest here; larger blocks only matter for file I/O.
@@ -55,5 +65,12 @@ export function resolveStreamOptions(options: NodeStreamOptions = {}, defaultFor
   const highWaterMark = hwm === undefined ? undefined : checkNumber('highWaterMark', hwm, { min: 0, integer: true, kind: 'argument' });
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) invalid('signal', `expected an AbortSignal, got ${show(signal)}`, 'argument');
-  return { objectMode, format, bytesPerSample: bytesPerSample(sampleFormatOf(format)), chunkFrames, highWaterMark, signal };
+  const pool = options.pool;
+  if (pool !== undefined) {
+    if (pool === null || typeof pool !== 'object' || typeof pool.acquireAsync !== 'function' || typeof pool.release !== 'function') {
+      invalid('pool', `expected a BufferPool, got ${show(pool)}`, 'argument');
+    }
+    if (!objectMode) invalid('pool', 'a pool lends blocks to AudioChunk objects: it needs objectMode: true', 'argument');
+  }
+  return { objectMode, format, bytesPerSample: bytesPerSample(sampleFormatOf(format)), chunkFrames, highWaterMark, signal, pool };
 }

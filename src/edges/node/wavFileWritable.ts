@@ -4,9 +4,9 @@
  * is destroyed leaves neither a half-written output nor the temporary file.
  */
 import type { Writable } from 'node:stream';
-import { checkNumber, checkString } from '../../core/validate.js';
+import { checkNumber, checkOneOf, checkString } from '../../core/validate.js';
 import type { WavContainer } from '../../formats/wavHeaderBuilder.js';
-import { fileError } from '../../formats/fileIo.js';
+import { fileError, IO_MODES, type IoMode } from '../../formats/fileIo.js';
 import { WavWriter } from '../../formats/wavWriter.js';
 import { PartialOutput } from '../partialOutput.js';
 import { FrameWritable } from './frameWritable.js';
@@ -21,6 +21,12 @@ export interface WavFileWritableOptions extends NodeStreamOptions {
   readonly sampleRate: number;
   /** `'auto'` (default: RIFF, RF64 past 4 GiB), `'riff'`, `'rf64'` or `'w64'`. */
   readonly container?: WavContainer | 'auto';
+  /**
+   * `'async'` (default): each write goes through Node's thread pool. `'sync'`: each write is
+   * a system call on this thread (about half the CPU time here; holds the event loop while
+   * the disk takes it: for tools and batch jobs, not servers).
+   */
+  readonly io?: IoMode;
 }
 
 /**
@@ -32,7 +38,7 @@ export interface WavFileWritableOptions extends NodeStreamOptions {
  * await pipeline(ffmpeg.stdout, wavFileWritable('out.wav', { format: 's16le', channels: 2, sampleRate: 48000 }));
  *
  * @param path - the file to write (replaced when the stream finishes).
- * @param options - `format` (default `'f32le'`), `channels`, `sampleRate`, `container`, `objectMode`, `highWaterMark`, `signal`.
+ * @param options - `format` (default `'f32le'`), `channels`, `sampleRate`, `container`, `objectMode`, `highWaterMark`, `signal`, `io`.
  * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad option. The stream fails with
  *   `ERR_FRAME_MISALIGNED` when the bytes end inside a frame, `ERR_DISK_FULL` or `ERR_FILE_IO` from the file.
  */
@@ -41,6 +47,7 @@ export function wavFileWritable(path: string, options: WavFileWritableOptions): 
   const resolved = resolveStreamOptions(options);
   const channels = checkNumber('channels', options.channels, { min: 1, max: 1024, integer: true });
   const sampleRate = checkNumber('sampleRate', options.sampleRate, { min: 1, integer: true });
+  const io = checkOneOf('io', options.io ?? 'async', IO_MODES, 'argument');
   const partial = new PartialOutput(path);
   let writer: WavWriter | null = null;
   // Errors about the temporary file are restated about the file the caller named.
@@ -59,6 +66,7 @@ export function wavFileWritable(path: string, options: WavFileWritableOptions): 
           channels,
           sampleRate,
           container: options.container ?? 'auto',
+          io,
         });
       } catch (error) {
         throw partial.creationError(error);
