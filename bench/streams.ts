@@ -4,9 +4,11 @@
  * (1 GiB by default) with a canonical 44-byte header that every subject reads:
  *
  * - `node-pipeline`: `stream.pipeline(wavFileReadable, gain Transform, wavFileWritable)` in
- *   object mode (docs/streams-node.md's recipe) against the same pipeline on
- *   `fs.createReadStream`/`createWriteStream` (≤ 1.0× its time, peak RSS ≤ 1.1×) and against
- *   the npm `wav` package's Reader and FileWriter (≤ 0.5×); byte mode for information.
+ *   object mode, set up for a batch job (docs/streams-node.md's recipe: a pool of blocks,
+ *   `io: 'sync'`), against the same pipeline on `fs.createReadStream`/`createWriteStream`
+ *   (≤ 1.0× its time, peak RSS ≤ 1.1×) and against the npm `wav` package's Reader and
+ *   FileWriter (≤ 0.5×); byte mode (`io: 'sync'`) and object mode with the default options
+ *   (no pool, thread-pool I/O) for information.
  * - `rx`: `fromWavFile(…, { pool }).pipe(gain(-3), toWavFile(…))` against the hand-written
  *   FileHandle loop of bench/process.ts (≤ 1.2×).
  * - `pipes`: `ffmpeg | avbuf process - - | sox` against `ffmpeg | sox … gain -3` (≤ 1.3×).
@@ -359,14 +361,15 @@ async function nodePipeline(ctx: Context): Promise<void> {
   const frames = String(ctx.options.chunkFrames);
   const bytes = String(ctx.options.chunkFrames * CHANNELS * 4);
   const specs: Spec[] = [
-    { name: 'avbuf node pipeline (objects)', argv: node('streams-node.mjs', frames, 'objects') },
+    { name: 'avbuf node pipeline (objects)', argv: node('streams-node.mjs', frames, 'objects', 'batch') },
     { name: 'plain pipeline', argv: node('streams-plain.mjs', bytes) },
     { name: 'wav package', argv: node('streams-wav.mjs', bytes) },
-    { name: 'avbuf node pipeline (bytes)', argv: node('streams-node.mjs', frames, 'bytes') },
+    { name: 'avbuf node pipeline (bytes)', argv: node('streams-node.mjs', frames, 'bytes', 'batch') },
+    { name: 'avbuf node pipeline (objects, default options)', argv: node('streams-node.mjs', frames, 'objects', 'default') },
   ];
   ctx.lines.push(`node-pipeline: chunks of ${frames} frames (${bytes} bytes) for all; ${await check(ctx, 'node-pipeline', specs, true)}`);
   const runs = await rounds(ctx, 'node-pipeline', specs);
-  const [ours, plain, wav, oursBytes] = specs.map((s, i) => [s, runs[i]!] as [Spec, Run[]]) as [[Spec, Run[]], [Spec, Run[]], [Spec, Run[]], [Spec, Run[]]];
+  const [ours, plain, wav, oursBytes, oursDefault] = specs.map((s, i) => [s, runs[i]!] as [Spec, Run[]]) as [[Spec, Run[]], [Spec, Run[]], [Spec, Run[]], [Spec, Run[]], [Spec, Run[]]];
   const c = `node-pipeline ${ctx.sizeName} f32 -3 dB`;
   ctx.rows.push(
     timeRow(`${c}: avbuf (objects) vs plain pipeline`, ours, plain, 1.0),
@@ -379,6 +382,11 @@ async function nodePipeline(ctx: Context): Promise<void> {
     timeRow(`${c}: avbuf (bytes) vs wav package (info)`, oursBytes, wav, null),
     {
       result: makeResult({ case: `${c}: peak RSS avbuf (bytes) vs plain pipeline (info)`, metric: 'MiB', better: 'lower', ours: maxRss(oursBytes[1]), anchor: maxRss(plain[1]), anchorName: 'plain pipeline', target: null }),
+    },
+    timeRow(`${c}: avbuf (objects, default options) vs plain pipeline (info)`, oursDefault, plain, null),
+    timeRow(`${c}: avbuf (objects, default options) vs wav package (info)`, oursDefault, wav, null),
+    {
+      result: makeResult({ case: `${c}: peak RSS avbuf (objects, default options) vs plain pipeline (info)`, metric: 'MiB', better: 'lower', ours: maxRss(oursDefault[1]), anchor: maxRss(plain[1]), anchorName: 'plain pipeline', target: null }),
     },
   );
 }
