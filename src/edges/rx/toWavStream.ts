@@ -1,3 +1,5 @@
+import { WriteStream } from 'node:fs';
+import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import type { OperatorFunction } from 'rxjs';
 import { ArgumentError } from '../../core/errors.js';
@@ -7,6 +9,19 @@ import { WavStreamWriter } from '../../formats/wavStreamWriter.js';
 import type { AudioChunk } from '../../streams/chunk.js';
 import { chunkSink, validSamples, wavShapeFor, type Written } from './chunkSink.js';
 import { isEncodedChunk } from './encodeInWorker.js';
+import { isBlockChunk } from './releaseChunk.js';
+
+/** Float32Array bytes are f32le as they are in memory. */
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * True for a destination done with a chunk's bytes when its write callback runs (the kernel or
+ * the file took them: a pipe, a socket, stdout, a file stream). Others may keep the very bytes
+ * after that (a PassThrough hands them to its reader), so they get a copy of a pool block's samples.
+ */
+function takesBytesByCallback(writable: Writable): boolean {
+  return writable instanceof Socket || writable instanceof WriteStream;
+}
 
 /** Options of {@link toWavStream}. */
 export interface ToWavStreamOptions {
@@ -28,7 +43,10 @@ export interface ToWavStreamOptions {
  * frames. A chunk counts as written, gives its pool block back and is emitted as a
  * {@link Written} receipt once the destination took its bytes below its highWaterMark, so a
  * slow reader of the stream holds the blocks and slows a pooled source down. Chunks that
- * carry their samples encoded in the stream's format ({@link encodeInWorker}) are sent as they are.
+ * carry their samples encoded in the stream's format ({@link encodeInWorker}) are sent as they are,
+ * and so are the samples of pooled chunks written as f32 to a pipe, socket or file stream (a
+ * little-endian host's Float32Array is already f32le): such a chunk's block is given back once
+ * the destination let go of its bytes.
  *
  * On an error or an unsubscription the stream is ended early, after whole frames only, by
  * destroying it (the reader sees the stream stop). Subscribe once per destination: a second
@@ -53,6 +71,8 @@ export function toWavStream(writable: Writable, options: ToWavStreamOptions = {}
   const sampleRate = options.sampleRate === undefined ? undefined : checkNumber('sampleRate', options.sampleRate, { min: 1, integer: true, kind: 'argument' });
   const name = checkString('name', options.name ?? 'WAV stream', 'argument');
 
+  const sendsBlocks = format === 'f32' && LITTLE_ENDIAN_HOST && takesBytesByCallback(writable);
+
   return chunkSink(() => {
     let writer: WavStreamWriter | undefined;
     /** The stream's shape: the options', else the first chunk's. */
@@ -67,7 +87,12 @@ export function toWavStream(writable: Writable, options: ToWavStreamOptions = {}
         const shape = wavShapeFor(chunk, spec, { channels, sampleRate }, 'a WAV stream');
         const out = open(shape);
         if (isEncodedChunk(chunk) && chunk.encoded.format === format) await out.writeEncoded(chunk.encoded.bytes);
-        else await out.write(validSamples(chunk));
+        else if (sendsBlocks && isBlockChunk(chunk)) {
+          // A pool block stays lent until this write resolves, and writeEncoded resolves only once
+          // the destination let go of the bytes: the block's own bytes go out, with no copy.
+          const samples = validSamples(chunk);
+          await out.writeEncoded(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
+        } else await out.write(validSamples(chunk));
       },
       finish: async () => {
         if (writer === undefined && (channels === undefined || sampleRate === undefined)) {
