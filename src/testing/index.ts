@@ -22,5 +22,3 @@ export {
   type ContinuityReport,
   type Discontinuity,
 } from './continuity.js';
-export { startNatsServer, type NatsServer, type NatsServerOptions } from './natsServer.js';
-export { startNatsCluster, type NatsCluster, type NatsClusterOptions } from './natsCluster.js';

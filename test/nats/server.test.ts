@@ -1,5 +1,5 @@
 /**
- * avbuf/testing's NATS launcher against the real `nats-server` (Debian package `nats-server`)
+ * avbuf/testing/nats (the NATS launcher) against the real `nats-server` (Debian package `nats-server`)
  * and the official client: a single JetStream server (de-duplication by message id, a durable
  * consumer with explicit acks), a 3-node cluster that keeps an R3 stream through a kill -9 of
  * its leader, loopback-only listeners, no process or directory left behind, and the typed
@@ -10,7 +10,7 @@ import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetS
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAvbufError } from '../../src/core/errors.js';
-import { startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from '../../src/testing/index.js';
+import { startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from '../../src/testing/nats/index.js';
 import { requireProgram } from '../helpers/program.js';
 
 const HAS_NATS = requireProgram('nats-server', 'nats-server');

@@ -10,8 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ProcessError } from '../core/errors.js';
-import { checkBoolean, checkNumber, checkString } from '../core/validate.js';
+import { ProcessError } from '../../core/errors.js';
+import { checkBoolean, checkNumber, checkString } from '../../core/validate.js';
 
 /** Options of {@link startNatsServer}. */
 export interface NatsServerOptions {
@@ -159,7 +159,7 @@ function spawnServer(binary: string, configFile: string, timeoutMs: number): Pro
  *
  * @example
  * import { connect } from '@nats-io/transport-node';
- * import { startNatsServer } from 'avbuf/testing';
+ * import { startNatsServer } from 'avbuf/testing/nats';
  *
  * const server = await startNatsServer({ jetstream: true });
  * const nc = await connect({ servers: server.url });

@@ -4,10 +4,9 @@
  * with its own temporary store; all share the same route list.
  */
 import { createServer } from 'node:net';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { ProcessError } from '../core/errors.js';
-import { checkNumber, checkString } from '../core/validate.js';
+import { ProcessError } from '../../core/errors.js';
+import { checkNumber, checkString } from '../../core/validate.js';
 import { startNatsServer, type NatsServer } from './natsServer.js';
 
 /** Options of {@link startNatsCluster}. */
@@ -69,13 +68,15 @@ async function waitForJetStream(url: string, deadline: number, binary: string): 
     let last: unknown;
     while (Date.now() < deadline) {
       try {
-        const jsm = await jetstreamManager(nc, { timeout: 1000 });
-        await jsm.getAccountInfo();
-        return;
+        // JetStream's account-info request, made with the core client: it answers without an
+        // error only once the meta group has a leader (before that: a 503 or no answer).
+        const reply = (await nc.request('$JS.API.INFO', undefined, { timeout: 1000 })).json<{ error?: { description?: string } }>();
+        if (reply.error === undefined) return;
+        last = reply.error.description;
       } catch (error) {
         last = error;
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     throw new ProcessError(binary, null, null, `the cluster elected no JetStream meta leader in time (${url}: ${String(last)})`, { cause: last });
   } finally {
@@ -121,8 +122,7 @@ async function startOnce(nodes: number, binary: string, timeoutMs: number): Prom
  *
  * @example
  * import { connect } from '@nats-io/transport-node';
- * import { jetstreamManager } from '@nats-io/jetstream';
- * import { startNatsCluster } from 'avbuf/testing';
+ *  * import { startNatsCluster } from 'avbuf/testing/nats';
  *
  * const cluster = await startNatsCluster({ nodes: 3 });
  * const nc = await connect({ servers: [...cluster.urls] });
