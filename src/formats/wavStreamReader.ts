@@ -11,7 +11,7 @@
  * declared samples (a pad byte, trailing chunks) is read and dropped, so a producer that
  * writes them is never cut off by a closed pipe.
  */
-import { ArgumentError, BufferStateError, ErrorCode, isAvbufError, WavFormatError } from '../core/errors.js';
+import { AbortError, ArgumentError, BufferStateError, ErrorCode, isAvbufError, WavFormatError } from '../core/errors.js';
 import { checkNumber, checkString, show } from '../core/validate.js';
 import { decodeInto } from './codecs.js';
 import { fileError } from './fileIo.js';
@@ -36,9 +36,20 @@ export class WavStreamReader implements AsyncIterable<Float32Array> {
   readonly name: string;
   readonly #iterator: AsyncIterator<unknown>;
   readonly #chunkFrames: number;
+  /** The first bytes of the samples, read with the header; null once taken. */
   #rest: Uint8Array | null;
-  #state: 'ready' | 'reading' | 'done' = 'ready';
+  /** 'frames' while a `frames()` loop reads, 'into' once `readInto` was called. */
+  #state: 'ready' | 'frames' | 'into' | 'done' = 'ready';
+  /** A `readInto` has not settled. */
+  #busy = false;
   #frames = 0;
+  /** Sample bytes still due by the header's size (Infinity: to the end of the stream). */
+  #remaining: number;
+  /** What is left of the last read: whole frames first, maybe part of one at the end. */
+  #bytes: Uint8Array | null = null;
+  /** A frame split across reads, being put together; whole once `#carried` is a frame's bytes. */
+  readonly #carry: Uint8Array;
+  #carried = 0;
 
   private constructor(iterator: AsyncIterator<unknown>, info: WavStreamInfo, rest: Uint8Array, name: string, chunkFrames: number) {
     this.#iterator = iterator;
@@ -46,11 +57,13 @@ export class WavStreamReader implements AsyncIterable<Float32Array> {
     this.#rest = rest;
     this.name = name;
     this.#chunkFrames = chunkFrames;
+    this.#remaining = info.dataBytes ?? Infinity;
+    this.#carry = new Uint8Array(info.blockAlign);
   }
 
   /**
    * Reads the header from the start of a byte stream; the samples are then read by iterating
-   * the reader (once).
+   * the reader (once), or with {@link readInto}.
    *
    * @example
    * const sox = spawn('sox', ['in.flac', '-t', 'wav', '-']);
@@ -99,58 +112,16 @@ export class WavStreamReader implements AsyncIterable<Float32Array> {
    * @throws {FileError} `ERR_FILE_IO` when the source fails.
    */
   async *frames(): AsyncGenerator<Float32Array, void, undefined> {
-    if (this.#state !== 'ready') {
-      throw new BufferStateError(ErrorCode.BUFFER_CLOSED, `${this.name}: the samples of a stream can be read once, and the reader is ${this.#state}`);
-    }
-    this.#state = 'reading';
-    const { channels, blockAlign, format } = this.info;
-    const carry = new Uint8Array(blockAlign);
-    let carried = 0;
-    let remaining = this.info.dataBytes ?? Infinity;
-    let chunk = this.#rest;
-    this.#rest = null;
+    this.#begin('frames');
+    const channels = this.info.channels;
     let finished = false;
     try {
-      while (remaining > 0) {
-        chunk ??= await pull(this.#iterator, this.name);
-        if (chunk === null) break;
-        let bytes = remaining < chunk.length ? chunk.subarray(0, remaining) : chunk;
-        chunk = null;
-        remaining -= bytes.length;
-        // A frame split across reads: complete it from the head of this read.
-        let head = 0;
-        if (carried > 0) {
-          const take = Math.min(blockAlign - carried, bytes.length);
-          carry.set(bytes.subarray(0, take), carried);
-          carried += take;
-          bytes = bytes.subarray(take);
-          if (carried === blockAlign) [head, carried] = [1, 0];
-        }
-        const whole = Math.floor(bytes.length / blockAlign);
-        for (let done = 0, from = 0; done < head + whole; ) {
-          const n = Math.min(this.#chunkFrames, head + whole - done);
-          const out = new Float32Array(n * channels);
-          const first = done === 0 ? head : 0;
-          if (first === 1) decodeInto(format, carry, out, channels);
-          decodeInto(format, bytes.subarray(from), out.subarray(first * channels), (n - first) * channels);
-          from += (n - first) * blockAlign;
-          done += n;
-          this.#frames += n;
-          yield out;
-        }
-        const tail = bytes.length - whole * blockAlign;
-        if (tail > 0) {
-          carry.set(bytes.subarray(whole * blockAlign), carried);
-          carried += tail;
-        }
+      for (let atHand = await this.#fill(); atHand > 0; atHand = await this.#fill()) {
+        const n = Math.min(this.#chunkFrames, atHand);
+        const out = new Float32Array(n * channels);
+        this.#decode(out, n);
+        yield out;
       }
-      if (carried > 0) {
-        throw new WavFormatError(
-          ErrorCode.WAV_TRUNCATED,
-          `${this.name}: the stream ends inside a frame (${carried} of ${blockAlign} bytes) after ${this.#frames} frames`,
-        );
-      }
-      if (remaining === 0) while ((await pull(this.#iterator, this.name)) !== null);
       finished = true;
     } finally {
       this.#state = 'done';
@@ -164,14 +135,155 @@ export class WavStreamReader implements AsyncIterable<Float32Array> {
   }
 
   /**
-   * Releases the source without reading the samples (a Node `Readable` is destroyed). Does
-   * nothing once the samples are being read (leave the loop instead) or were read; never throws.
+   * Decodes the next frames straight into `target`, with no chunk of its own in between: the
+   * frames left of the stream's last read, or, when none are, of the next read; as many as fit
+   * `target` (`chunkFrames` does not apply). One call at a time; once called, the samples are
+   * read this way only, and {@link close} lets the source go.
+   *
+   * @example
+   * const block = new Float32Array(8192 * reader.info.channels);
+   * for (let n = await reader.readInto(block); n > 0; n = await reader.readInto(block)) consume(block.subarray(0, n * reader.info.channels));
+   *
+   * @param target - where the frames go, interleaved from its start; room for at least one frame.
+   * @param signal - rejects the call at once with `ERR_ABORTED` when aborted (nothing is written
+   *   into `target` then, even when the bytes come later); the reader is done after that.
+   * @returns the frames decoded into `target`; 0 at the end of the samples.
+   * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` when `target` is not a Float32Array with room for a frame.
+   * @throws {BufferStateError} `ERR_BUFFER_CLOSED` while another call is pending, after `frames()`, or once the reader is done.
+   * @throws {WavFormatError} `ERR_WAV_TRUNCATED` when the stream ends inside a frame (the whole frames before it were read).
+   * @throws {FileError} `ERR_FILE_IO` when the source fails; the source is released after any error.
+   */
+  async readInto(target: Float32Array, signal?: AbortSignal): Promise<number> {
+    const channels = this.info.channels;
+    if (!(target instanceof Float32Array) || target.length < channels) {
+      throw new ArgumentError(`${this.name}: readInto needs a Float32Array with room for a frame of ${channels} samples, got ${show(target)}`);
+    }
+    if (this.#busy) throw new BufferStateError(ErrorCode.BUFFER_CLOSED, `${this.name}: readInto is already waiting for bytes`);
+    if (this.#state !== 'into') this.#begin('into');
+    this.#busy = true;
+    try {
+      const atHand = await (signal === undefined ? this.#fill() : untilAborted(this.#fill(), signal, this.name));
+      if (atHand === 0) this.#state = 'done';
+      const n = Math.min(Math.floor(target.length / channels), atHand);
+      if (n > 0) this.#decode(target, n);
+      return n;
+    } catch (error) {
+      this.#state = 'done';
+      this.#rest = this.#bytes = null;
+      const releasing = release(this.#iterator);
+      // Aborted: the read may still wait for bytes, and the source goes once it has them.
+      if (signal?.aborted !== true) await releasing;
+      throw error;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /**
+   * Releases the source without reading (more of) the samples (a Node `Readable` is
+   * destroyed). Does nothing while a `frames()` loop reads (leave the loop instead) or once the
+   * samples were read; never throws. A `readInto` waiting for bytes holds the source until they
+   * come: destroy a Node stream to end that wait.
    */
   async close(): Promise<void> {
-    if (this.#state !== 'ready') return;
+    if (this.#state !== 'ready' && this.#state !== 'into') return;
     this.#state = 'done';
-    this.#rest = null;
+    this.#rest = this.#bytes = null;
     await release(this.#iterator);
+  }
+
+  #begin(mode: 'frames' | 'into'): void {
+    if (this.#state !== 'ready') {
+      const how = this.#state === 'done' ? 'done' : 'reading';
+      throw new BufferStateError(ErrorCode.BUFFER_CLOSED, `${this.name}: the samples of a stream can be read once, and the reader is ${how}`);
+    }
+    this.#state = mode;
+  }
+
+  /** Whole frames at hand without reading: a frame put together across reads, then the last read's. */
+  #atHand(): number {
+    const blockAlign = this.info.blockAlign;
+    return (this.#carried === blockAlign ? 1 : 0) + (this.#bytes === null ? 0 : Math.floor(this.#bytes.length / blockAlign));
+  }
+
+  /**
+   * Reads until whole frames are at hand; resolves to how many, 0 at the end of the samples
+   * (after reading and dropping what follows a declared size, so the producer is not cut off).
+   */
+  async #fill(): Promise<number> {
+    const blockAlign = this.info.blockAlign;
+    for (;;) {
+      const atHand = this.#atHand();
+      if (atHand > 0) return atHand;
+      // Less than a frame is left of the last read: it starts the next frame.
+      if (this.#bytes !== null) {
+        this.#carry.set(this.#bytes, this.#carried);
+        this.#carried += this.#bytes.length;
+        this.#bytes = null;
+      }
+      let chunk: Uint8Array | null = null;
+      if (this.#remaining > 0) {
+        chunk = this.#rest ?? (await pull(this.#iterator, this.name));
+        this.#rest = null;
+      }
+      if (chunk === null) {
+        if (this.#carried > 0) {
+          throw new WavFormatError(
+            ErrorCode.WAV_TRUNCATED,
+            `${this.name}: the stream ends inside a frame (${this.#carried} of ${blockAlign} bytes) after ${this.#frames} frames`,
+          );
+        }
+        if (this.#remaining === 0) while ((await pull(this.#iterator, this.name)) !== null);
+        return 0;
+      }
+      let bytes = this.#remaining < chunk.length ? chunk.subarray(0, this.#remaining) : chunk;
+      this.#remaining -= bytes.length;
+      if (this.#carried > 0) {
+        // A frame split across reads: complete it from the head of this read.
+        const take = Math.min(blockAlign - this.#carried, bytes.length);
+        this.#carry.set(bytes.subarray(0, take), this.#carried);
+        this.#carried += take;
+        bytes = bytes.subarray(take);
+      }
+      this.#bytes = bytes;
+    }
+  }
+
+  /** Decodes the first `n` frames at hand (n ≤ {@link #atHand}) into `target`. */
+  #decode(target: Float32Array, n: number): void {
+    const { channels, blockAlign, format } = this.info;
+    let first = 0;
+    if (this.#carried === blockAlign) {
+      decodeInto(format, this.#carry, target, channels);
+      this.#carried = 0;
+      first = 1;
+    }
+    if (n > first) {
+      const bytes = this.#bytes!;
+      decodeInto(format, bytes, target.subarray(first * channels), (n - first) * channels);
+      this.#bytes = bytes.subarray((n - first) * blockAlign);
+    }
+    this.#frames += n;
+  }
+}
+
+/** `pending`, or an `ERR_ABORTED` rejection as soon as `signal` aborts (`pending` then settles unseen). */
+async function untilAborted<T>(pending: Promise<T>, signal: AbortSignal, name: string): Promise<T> {
+  const aborted = (): AbortError => new AbortError(`${name}: the source was aborted`);
+  if (signal.aborted) {
+    pending.catch(() => undefined);
+    throw aborted();
+  }
+  let onAbort = (): void => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([pending, stopped]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    pending.catch(() => undefined);
   }
 }
 

@@ -146,6 +146,56 @@ describe('WavStreamReader, any split of the byte stream', () => {
   });
 });
 
+/** Every frame `readInto` gives, into a target of `room` samples (maybe not whole frames), until 0 or an error. */
+async function readIntoAll(reader: WavStreamReader, room: number): Promise<{ chunks: Float32Array[]; error: unknown }> {
+  const chunks: Float32Array[] = [];
+  // NaN marks: a sample readInto did not write stays a NaN of this payload.
+  const target = new Float32Array(new Uint32Array(room).fill(0x7fc0dead).buffer);
+  try {
+    for (let n = await reader.readInto(target); n > 0; n = await reader.readInto(target)) {
+      expect(n * reader.info.channels).toBeLessThanOrEqual(room);
+      chunks.push(target.slice(0, n * reader.info.channels));
+      new Uint32Array(target.buffer).fill(0x7fc0dead);
+    }
+    return { chunks, error: null };
+  } catch (error) {
+    return { chunks, error };
+  }
+}
+
+describe('WavStreamReader.readInto, any split of the byte stream and any target', () => {
+  it('gives the model’s frames, as many as fit the target each time, and ends with 0', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, fc.array(fc.nat(), { maxLength: 30 }), fc.integer({ min: 1, max: 9 }), fc.nat(3), async (c, cuts, frames, extra) => {
+        const { bytes, model } = makeWav(c);
+        const reader = await WavStreamReader.open(split(bytes, cuts), { chunkFrames: 1 }); // chunkFrames is frames()'s only
+        const { chunks, error } = await readIntoAll(reader, frames * c.channels + (extra % c.channels));
+        expect(error).toBeNull();
+        expect(bitsOf(joined(chunks))).toEqual(bitsOf(model));
+        expect(reader.framesRead).toBe(c.frames);
+        await expect(reader.readInto(new Float32Array(c.channels))).rejects.toMatchObject({ code: 'ERR_BUFFER_CLOSED' });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a stream cut anywhere after the header: the whole frames before the cut, and ERR_WAV_TRUNCATED exactly when the cut splits a frame', async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, fc.nat(), fc.array(fc.nat(), { maxLength: 8 }), fc.integer({ min: 1, max: 5 }), async (c, cutSeed, cuts, frames) => {
+        const { bytes, dataOffset, blockAlign, model } = makeWav(c);
+        const cut = dataOffset + (cutSeed % (bytes.length - dataOffset + 1));
+        const reader = await WavStreamReader.open(split(bytes.subarray(0, cut), cuts));
+        const { chunks, error } = await readIntoAll(reader, frames * c.channels);
+        const whole = Math.floor((cut - dataOffset) / blockAlign);
+        if ((cut - dataOffset) % blockAlign === 0) expect(error).toBeNull();
+        else expect(isAvbufError(error, 'ERR_WAV_TRUNCATED')).toBe(true);
+        expect(bitsOf(joined(chunks))).toEqual(bitsOf(model.subarray(0, whole * c.channels)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('WavStreamWriter → WavStreamReader', () => {
   it('reads back what was written, in any write sizes, through a stream with a small highWaterMark', async () => {
     await fc.assert(

@@ -5,7 +5,7 @@
  * header variants found in the wild, spelled out byte by byte, and streams cut short.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { isAvbufError } from '../../src/core/errors.js';
 import { decodeInto, encodeInto, type SampleFormat } from '../../src/formats/codecs.js';
@@ -263,5 +263,51 @@ describe('streams that are not a whole WAV', () => {
     }
     expect(released).toBe(true);
     expect(isAvbufError(await errorOf(readAll(reader)), 'ERR_BUFFER_CLOSED')).toBe(true);
+  });
+});
+
+describe('readInto: frames decoded straight into the caller’s array', () => {
+  const header = buildWavHeader({ format: 'f32', channels: 2, sampleRate: 8000, container: 'riff', dataBytes: null }).bytes;
+  const samples = Float32Array.from({ length: 20 }, (_, i) => (i - 10) / 16);
+  const data = new Uint8Array(samples.buffer.slice(0));
+
+  it('an abort while it waits for bytes rejects at once with ERR_ABORTED, and the bytes that come later are not written', async () => {
+    const pipe = new PassThrough();
+    pipe.write(header);
+    const reader = await WavStreamReader.open(pipe);
+    const target = new Float32Array(8).fill(7);
+    const abort = new AbortController();
+    const pending = reader.readInto(target, abort.signal);
+    await new Promise((resolve) => setImmediate(resolve)); // it waits for the samples: none came yet
+    abort.abort();
+    expect(isAvbufError(await errorOf(pending), 'ERR_ABORTED')).toBe(true); // no byte came: the abort alone settled it
+    pipe.write(data);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Array.from(target)).toEqual(new Array(8).fill(7));
+    expect(pipe.destroyed).toBe(true); // let go once the pending read had its bytes
+    expect(isAvbufError(await errorOf(reader.readInto(target)), 'ERR_BUFFER_CLOSED')).toBe(true);
+  });
+
+  it('one call at a time, room for a frame, not after frames(); close() lets the source go mid-way', async () => {
+    const pipe = new PassThrough();
+    pipe.write(concat(header, data.subarray(0, 24))); // three frames
+    const reader = await WavStreamReader.open(pipe);
+    expect(isAvbufError(await errorOf(reader.readInto(new Float32Array(1))), 'ERR_INVALID_ARGUMENT')).toBe(true);
+    const target = new Float32Array(4);
+    expect(await reader.readInto(target)).toBe(2);
+    expect(Array.from(target)).toEqual(Array.from(samples.subarray(0, 4)));
+    expect(await reader.readInto(target)).toBe(1);
+    const waiting = reader.readInto(target);
+    expect(isAvbufError(await errorOf(reader.readInto(target)), 'ERR_BUFFER_CLOSED')).toBe(true);
+    pipe.write(data.subarray(24));
+    expect(await waiting).toBe(2);
+    expect(Array.from(target)).toEqual(Array.from(samples.subarray(6, 10)));
+    expect(isAvbufError(await errorOf(readAll(reader)), 'ERR_BUFFER_CLOSED')).toBe(true);
+    await reader.close();
+    expect(pipe.destroyed).toBe(true);
+
+    const other = await WavStreamReader.open(Readable.from([concat(header, data)]));
+    expect((await readAll(other)).length).toBe(20);
+    expect(isAvbufError(await errorOf(other.readInto(target)), 'ERR_BUFFER_CLOSED')).toBe(true);
   });
 });

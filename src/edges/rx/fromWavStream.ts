@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { AbortError, ArgumentError } from '../../core/errors.js';
+import { ArgumentError } from '../../core/errors.js';
 import { checkNumber, checkString, show } from '../../core/validate.js';
 import { WavStreamReader } from '../../formats/wavStreamReader.js';
 import type { AudioChunk } from '../../streams/chunk.js';
@@ -64,72 +64,26 @@ export function fromWavStream(source: AsyncIterable<Uint8Array> | WavStreamReade
 }
 
 /**
- * The reader as a {@link ChunkReader}: each read takes one chunk the reader yields (or the
- * rest of one larger than the target). `bytes` is the stream to destroy when let go while a
- * read waits, when it is a Node stream this source opened.
+ * The reader as a {@link ChunkReader}: each read decodes what one read of the stream gave (or
+ * the rest of it) straight into the target. `bytes` is the stream to destroy when let go
+ * early, when it is a Node stream this source opened: a read that waits for bytes ends then.
  */
 function streamReader(reader: WavStreamReader, bytes: unknown, signal: AbortSignal): ChunkReader {
   const { channels, sampleRate } = reader.info;
-  let frames: AsyncGenerator<Float32Array, void, undefined> | undefined;
-  /** What is left of the last chunk the reader yielded, and where in it. */
-  let rest: Float32Array | null = null;
-  let at = 0;
   let finished = false;
-  /** A `next` of the reader has not settled: it waits for bytes. */
-  let waiting = false;
-  const aborted = (): AbortError => new AbortError(`${reader.name}: the source was aborted`);
-  /** The reader's next chunk; rejects as soon as `signal` aborts, not when the bytes come. */
-  const next = async (): Promise<IteratorResult<Float32Array, void>> => {
-    if (signal.aborted) throw aborted();
-    frames ??= reader.frames();
-    waiting = true;
-    const pending = frames.next().finally(() => {
-      waiting = false;
-    });
-    let onAbort = (): void => undefined;
-    const stopped = new Promise<never>((_, reject) => {
-      onAbort = () => reject(aborted());
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([pending, stopped]);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
-  };
   return {
     channels,
     sampleRate,
     start: 0,
     async read(target) {
-      if (rest === null) {
-        const result = await next();
-        if (result.done === true) {
-          finished = true;
-          return 0;
-        }
-        [rest, at] = [result.value, 0];
-      }
-      const n = Math.min(Math.floor(target.length / channels), (rest.length - at) / channels);
-      target.set(rest.subarray(at, at + n * channels));
-      at += n * channels;
-      if (at === rest.length) rest = null;
+      const n = await reader.readInto(target, signal);
+      if (n === 0) finished = true;
       return n;
     },
     async close() {
-      rest = null;
       if (finished) return;
-      if (frames === undefined) {
-        await reader.close();
-        return;
-      }
-      // A read waiting for bytes holds the reader until they come: destroying a Node stream ends that wait.
-      if (waiting && typeof (bytes as { destroy?: unknown } | undefined)?.destroy === 'function') (bytes as { destroy(): void }).destroy();
-      try {
-        await frames.return(undefined);
-      } catch {
-        // the stream failed while being let go: nothing more is read from it either way
-      }
+      if (typeof (bytes as { destroy?: unknown } | undefined)?.destroy === 'function') (bytes as { destroy(): void }).destroy();
+      await reader.close();
     },
   };
 }
