@@ -23,6 +23,13 @@ export interface ChunkReader {
   read(target: Float32Array, position: number, signal: AbortSignal): number | Promise<number>;
   /** Called once when the subscription ends (before completion is announced, when it completes). */
   close?(): void | Promise<void>;
+  /**
+   * Read one chunk ahead: as soon as a read returned a whole chunk, the next read starts (into
+   * a block the pool has free), before the chunk goes downstream, so the read runs on the
+   * thread pool while the consumers work on the chunk. For readers whose reads take a while
+   * (a file); at most one read is in flight, and chunks are emitted in order.
+   */
+  readonly readAhead?: boolean;
 }
 
 /**
@@ -110,7 +117,10 @@ function runSource(
   let reader: ChunkReader | undefined;
   let closing: Promise<void> | undefined;
   let frames = 0;
+  /** Frame position of the next read. */
   let position = 0;
+  /** An asynchronous read is in flight: the loop resumes when it settles. */
+  let reading = false;
 
   /** Closes the reader once; null when it has nothing to close, so a memory source ends synchronously. */
   const closeReader = (): Promise<void> | null => {
@@ -164,7 +174,7 @@ function runSource(
     if (ending) completeWhenReturned();
   };
 
-  const emit = (block: PoolBlock | null, target: Float32Array, n: number): boolean => {
+  const emit = (block: PoolBlock | null, target: Float32Array, n: number, at: number): boolean => {
     if (subscriber.closed) {
       giveBack(block);
       return false;
@@ -187,9 +197,8 @@ function runSource(
       frames: n,
       channels: ch,
       sampleRate: reader!.sampleRate,
-      position,
+      position: at,
     };
-    position += n;
     if (block === null) subscriber.next(chunk);
     else {
       const lease = new Lease(block, returned);
@@ -200,8 +209,11 @@ function runSource(
     return !subscriber.closed;
   };
 
-  /** Reads one chunk; true when it was emitted synchronously and the loop may go on. */
-  const step = (block: PoolBlock | null): boolean => {
+  /**
+   * Reads one chunk; true when it was emitted synchronously and the loop may go on. `ahead`:
+   * the chunk before is not emitted yet, so even a synchronous result waits its turn.
+   */
+  const step = (block: PoolBlock | null, ahead = false): boolean => {
     if (signal.aborted) {
       giveBack(block);
       fail(new AbortError('the source was aborted'));
@@ -209,20 +221,30 @@ function runSource(
     }
     const ch = reader!.channels;
     const target = block === null ? new Float32Array(frames * ch) : block.data.subarray(0, frames * ch);
+    const at = position;
     let result: number | Promise<number>;
     try {
-      result = reader!.read(target, position, signal);
+      result = reader!.read(target, at, signal);
     } catch (error) {
       giveBack(block);
       fail(error);
       return false;
     }
-    if (typeof result === 'number') return emit(block, target, result);
-    result.then(
+    if (typeof result === 'number' && !ahead) {
+      position = at + result;
+      return emit(block, target, result, at);
+    }
+    reading = true;
+    Promise.resolve(result).then(
       guarded((n: number) => {
-        if (emit(block, target, n)) pump();
+        reading = false;
+        position = at + n;
+        // The next read goes out before this chunk goes downstream (`readAhead`), so it runs meanwhile.
+        if (n === frames && reader!.readAhead === true) readNextAhead();
+        if (emit(block, target, n, at) && !reading) pump();
       }),
       guarded((error: unknown) => {
+        reading = false;
         fail(error);
         giveBack(block);
       }),
@@ -230,9 +252,24 @@ function runSource(
     return false;
   };
 
+  /** Starts the next read now if a block is free at once; else the loop waits for one after the emit. */
+  const readNextAhead = (): void => {
+    if (subscriber.closed || signal.aborted) return;
+    let block: PoolBlock | null = null;
+    if (pool !== undefined) {
+      try {
+        block = pool.tryAcquire();
+      } catch {
+        return; // the pool was closed: the loop meets the same error after the emit and fails
+      }
+      if (block === null) return;
+    }
+    step(block, true);
+  };
+
   const pump = (): void => {
     for (;;) {
-      if (subscriber.closed) return;
+      if (subscriber.closed || reading) return;
       let block: PoolBlock | null = null;
       if (pool !== undefined) {
         try {

@@ -9,7 +9,8 @@ import type { BlockChunk } from './releaseChunk.js';
  * The frames of a WAV, RF64 or Wave64 file of any size as chunks of `chunkFrames` frames,
  * decoded to Float32: the file is opened on subscription and read one positioned read per
  * chunk (never loaded whole), and its handle is closed before the source completes or
- * errors, and on unsubscription. With a pool, a chunk is read only when a block is free.
+ * errors, and on unsubscription. Each read starts as soon as the one before returned, while
+ * that chunk goes downstream. With a pool, a chunk is read only when a block is free.
  *
  * @example
  * await lastValueFrom(fromWavFile('in.wav', { chunkFrames: 8192, pool }).pipe(gain(-3), toWavFile('out.wav')));
@@ -32,6 +33,7 @@ export function fromWavFile(path: string, options: ChunkSourceOptions): Observab
       start: 0,
       read: (target, position) => reader.read(target, position),
       close: () => reader.close(),
+      readAhead: true,
     };
   }, options);
 }
