@@ -147,10 +147,11 @@ describe('WavStreamReader, any split of the byte stream', () => {
 });
 
 /** Every frame `readInto` gives, into a target of `room` samples (maybe not whole frames), until 0 or an error. */
-async function readIntoAll(reader: WavStreamReader, room: number): Promise<{ chunks: Float32Array[]; error: unknown }> {
+async function readIntoAll(reader: WavStreamReader, room: number, shared = false): Promise<{ chunks: Float32Array[]; error: unknown }> {
   const chunks: Float32Array[] = [];
   // NaN marks: a sample readInto did not write stays a NaN of this payload.
-  const target = new Float32Array(new Uint32Array(room).fill(0x7fc0dead).buffer);
+  const target = new Float32Array(shared ? new SharedArrayBuffer(room * 4) : new ArrayBuffer(room * 4));
+  new Uint32Array(target.buffer).fill(0x7fc0dead);
   try {
     for (let n = await reader.readInto(target); n > 0; n = await reader.readInto(target)) {
       expect(n * reader.info.channels).toBeLessThanOrEqual(room);
@@ -164,12 +165,12 @@ async function readIntoAll(reader: WavStreamReader, room: number): Promise<{ chu
 }
 
 describe('WavStreamReader.readInto, any split of the byte stream and any target', () => {
-  it('gives the model’s frames, as many as fit the target each time, and ends with 0', async () => {
+  it('gives the model’s frames, as many as fit the target (shared memory or not) each time, and ends with 0', async () => {
     await fc.assert(
-      fc.asyncProperty(caseArb, fc.array(fc.nat(), { maxLength: 30 }), fc.integer({ min: 1, max: 9 }), fc.nat(3), async (c, cuts, frames, extra) => {
+      fc.asyncProperty(caseArb, fc.array(fc.nat(), { maxLength: 30 }), fc.integer({ min: 1, max: 9 }), fc.nat(3), fc.boolean(), async (c, cuts, frames, extra, shared) => {
         const { bytes, model } = makeWav(c);
         const reader = await WavStreamReader.open(split(bytes, cuts), { chunkFrames: 1 }); // chunkFrames is frames()'s only
-        const { chunks, error } = await readIntoAll(reader, frames * c.channels + (extra % c.channels));
+        const { chunks, error } = await readIntoAll(reader, frames * c.channels + (extra % c.channels), shared);
         expect(error).toBeNull();
         expect(bitsOf(joined(chunks))).toEqual(bitsOf(model));
         expect(reader.framesRead).toBe(c.frames);
