@@ -5,7 +5,9 @@
  * its leader, loopback-only listeners, no process or directory left behind, and the typed
  * errors when the program is missing or the server will not start.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,23 +73,28 @@ async function publishRetrying(js: JetStreamClient, subject: string, data: Uint8
   }
 }
 
-/** Reads `count` messages through the durable consumer, acking each, and returns their payloads. */
-async function consumeAll(js: JetStreamClient, stream: string, durable: string, count: number): Promise<string[]> {
-  const consumer = await js.consumers.get(stream, durable);
-  const seen: string[] = [];
+/**
+ * Reads through the durable consumer, acking each message, until `received` (stream sequence →
+ * payload) holds `total` messages. A message whose ack was lost in a failover comes again: it
+ * is acked again and kept once (by its stream sequence), as JetStream's at-least-once delivery
+ * asks of a consumer.
+ */
+async function consumeUntil(js: JetStreamClient, stream: string, durable: string, received: Map<number, string>, total: number): Promise<string[]> {
   const deadline = Date.now() + 30_000;
-  while (seen.length < count && Date.now() < deadline) {
+  while (received.size < total && Date.now() < deadline) {
     try {
-      const batch = await consumer.fetch({ max_messages: count - seen.length, expires: 2000 });
+      // Looked up again each round: during a failover the consumer's info request times out.
+      const consumer = await js.consumers.get(stream, durable);
+      const batch = await consumer.fetch({ max_messages: total - received.size, expires: 2000 });
       for await (const msg of batch) {
-        seen.push(decoder.decode(msg.data));
+        if (!received.has(msg.seq)) received.set(msg.seq, decoder.decode(msg.data));
         await msg.ackAck();
       }
     } catch {
-      // A fetch that straddles a failover ends early; the next one carries on from the acks.
+      // A lookup, fetch or ack that straddles a failover fails or ends early; the next round carries on.
     }
   }
-  return seen;
+  return [...received.entries()].sort(([a], [b]) => a - b).map(([, text]) => text);
 }
 
 describe.skipIf(!HAS_NATS)('a single JetStream server', () => {
@@ -121,7 +128,7 @@ describe.skipIf(!HAS_NATS)('a single JetStream server', () => {
     expect((await jsm.streams.info('audio')).state.messages).toBe(2);
 
     await jsm.consumers.add('audio', { durable_name: 'player', ack_policy: AckPolicy.Explicit });
-    expect(await consumeAll(js, 'audio', 'player', 2)).toEqual(['chunk 1', 'chunk 2']);
+    expect(await consumeUntil(js, 'audio', 'player', new Map(), 2)).toEqual(['chunk 1', 'chunk 2']);
     const info = await jsm.consumers.info('audio', 'player');
     expect([info.num_ack_pending, info.num_pending, info.ack_floor.stream_seq]).toEqual([0, 0, 2]);
   });
@@ -147,6 +154,23 @@ describe.skipIf(!HAS_NATS)('the launcher cleans up and fails with typed errors',
     expect(existsSync(storeDir!)).toBe(true);
     await server.stop();
     expect([alive(pid!), existsSync(storeDir!)]).toEqual([false, false]);
+  });
+
+  it.each([
+    ['return', 0, null],
+    ['throw', 1, null],
+    ['kill', null, 'SIGKILL'],
+  ])('leaves no server and no store behind when the process that started them ends without stop() (%s)', async (how, status, signal) => {
+    const fixture = fileURLToPath(new URL('fixtures/abandon.ts', import.meta.url));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', fixture, how], { encoding: 'utf8', timeout: 60_000 });
+    expect([run.status, run.signal], run.stderr).toEqual([status, signal]);
+    const { pids, storeDirs } = JSON.parse(run.stdout) as { pids: number[]; storeDirs: string[] };
+    expect(pids).toHaveLength(4);
+    // The servers die (and their new parent reaps them) a moment after the process ends.
+    const left = (): [number[], string[]] => [pids.filter(alive), storeDirs.filter((dir) => existsSync(dir))];
+    const deadline = Date.now() + 15_000;
+    while (left().flat().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(left()).toEqual([[], []]);
   });
 
   it('names the Debian package when the program is missing', async () => {
@@ -191,7 +215,8 @@ describe.skipIf(!HAS_NATS)('a 3-node JetStream cluster', () => {
     await jsm.consumers.add('video', { durable_name: 'archive', ack_policy: AckPolicy.Explicit });
     const sent = Array.from({ length: 200 }, (_, i) => `frame ${i}`);
     for (const [i, text] of sent.slice(0, 100).entries()) await publishRetrying(js, 'video.cam1', encoder.encode(text), `f${i}`);
-    const received = await consumeAll(js, 'video', 'archive', 50);
+    const received = new Map<number, string>();
+    await consumeUntil(js, 'video', 'archive', received, 50);
 
     const leaderName = (await jsm.streams.info('video')).cluster?.leader;
     const victim = cluster.servers.find((_, i) => `avbuf-n${i + 1}` === leaderName)!;
@@ -200,8 +225,7 @@ describe.skipIf(!HAS_NATS)('a 3-node JetStream cluster', () => {
     expect(alive(victimPid)).toBe(false);
 
     for (const [i, text] of sent.slice(100).entries()) await publishRetrying(js, 'video.cam1', encoder.encode(text), `f${i + 100}`);
-    received.push(...(await consumeAll(js, 'video', 'archive', 150)));
-    expect(received).toEqual(sent);
+    expect(await consumeUntil(js, 'video', 'archive', received, 200)).toEqual(sent);
     const info = await jsm.streams.info('video');
     expect([info.state.messages, info.cluster?.leader === leaderName]).toEqual([200, false]);
 

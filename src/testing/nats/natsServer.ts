@@ -8,10 +8,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ProcessError } from '../../core/errors.js';
 import { checkBoolean, checkNumber, checkString } from '../../core/validate.js';
+import { _unwatch, _watch } from './watchdog.js';
 
 /** Options of {@link startNatsServer}. */
 export interface NatsServerOptions {
@@ -58,6 +60,8 @@ const STOP_GRACE_MS = 5000;
 
 /** Servers still running: killed when this process exits, so a crashed test leaves no orphan behind. */
 const live = new Set<ChildProcess>();
+/** Temporary directories of servers not yet stopped: removed when this process exits. */
+const workDirs = new Set<string>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -65,6 +69,7 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.once('exit', () => {
     for (const child of live) signalGroup(child, 'SIGKILL');
+    for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
   });
 }
 
@@ -84,6 +89,9 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
+  // The child is unref'd; without this, a process with nothing else to do would exit before
+  // the exit event arrives (and leave the server unreaped).
+  child.ref();
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
@@ -93,7 +101,7 @@ interface Ready {
 }
 
 /** Spawns the server with `configFile` and resolves once its log says "Server is ready". */
-function spawnServer(binary: string, configFile: string, timeoutMs: number): Promise<{ child: ChildProcess; ready: Ready }> {
+function spawnServer(binary: string, configFile: string, workDir: string, timeoutMs: number): Promise<{ child: ChildProcess; ready: Ready }> {
   return new Promise((resolve, reject) => {
     // Detached: the server leads its own process group, so kill(-pid) reaches everything it started.
     const child = spawn(binary, ['-c', configFile], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -122,6 +130,7 @@ function spawnServer(binary: string, configFile: string, timeoutMs: number): Pro
     });
     child.once('exit', (code, signal) => {
       live.delete(child);
+      if (child.pid !== undefined) _unwatch(child.pid);
       fail(new ProcessError(binary, code, signal, `exited before it was ready (${signal ?? `code ${String(code)}`})${lastLines()}`));
     });
     child.stderr?.setEncoding('utf8');
@@ -140,9 +149,14 @@ function spawnServer(binary: string, configFile: string, timeoutMs: number): Pro
         }
       }
     });
-    if (child.pid !== undefined) live.add(child);
-    // A test that forgets stop() must not keep its worker alive; the exit hook still kills the server.
+    if (child.pid !== undefined) {
+      live.add(child);
+      _watch(child.pid, workDir);
+    }
+    // A test that forgets stop() must not keep its worker alive: the exit hook (or, after a
+    // crash, the watchdog) still kills the server.
     child.unref();
+    (child.stderr as Socket | null)?.unref();
     installExitHook();
   });
 }
@@ -172,14 +186,17 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const binary = checkString('binary', options.binary ?? 'nats-server');
   const timeoutMs = checkNumber('readyTimeoutMs', options.readyTimeoutMs ?? 10_000, { min: 0, exclusive: true });
   const requestedPort = options.port === undefined ? undefined : checkNumber('port', options.port, { min: 1, max: 65535, integer: true });
+  const givenStoreDir = options.storeDir === undefined ? undefined : checkString('storeDir', options.storeDir);
+  const serverName = options.serverName === undefined ? undefined : checkString('serverName', options.serverName);
   const workDir = mkdtempSync(path.join(tmpdir(), 'avbuf-nats-'));
-  const storeDir = jetstream ? (options.storeDir === undefined ? path.join(workDir, 'store') : checkString('storeDir', options.storeDir)) : undefined;
+  workDirs.add(workDir);
+  const storeDir = jetstream ? (givenStoreDir ?? path.join(workDir, 'store')) : undefined;
   const configFile = path.join(workDir, 'nats-server.conf');
 
   const writeConfig = (port: number | undefined): void => {
     // nats-server reads JSON as configuration, so JSON.stringify quotes paths and names safely.
     const config: Record<string, unknown> = { listen: `127.0.0.1:${port ?? -1}` };
-    if (options.serverName !== undefined) config['server_name'] = checkString('serverName', options.serverName);
+    if (serverName !== undefined) config['server_name'] = serverName;
     if (storeDir !== undefined) config['jetstream'] = { store_dir: storeDir };
     if (options.cluster !== undefined) {
       const { name, port: routePort, routes } = options.cluster;
@@ -192,7 +209,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   let stopped = false;
   const start = async (port: number | undefined): Promise<number> => {
     writeConfig(port);
-    const started = await spawnServer(binary, configFile, timeoutMs);
+    const started = await spawnServer(binary, configFile, workDir, timeoutMs);
     child = started.child;
     return started.ready.clientPort;
   };
@@ -202,6 +219,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     port = await start(requestedPort);
   } catch (error) {
     rmSync(workDir, { recursive: true, force: true });
+    workDirs.delete(workDir);
     throw error;
   }
 
@@ -244,6 +262,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
         child = undefined;
       }
       rmSync(workDir, { recursive: true, force: true });
+      workDirs.delete(workDir);
     },
   };
 }
