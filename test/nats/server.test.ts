@@ -179,6 +179,13 @@ describe.skipIf(!HAS_NATS)('the launcher cleans up and fails with typed errors',
     expect((error as Error).message).toContain('apt-get install nats-server');
   });
 
+  it('quotes the server\'s last log lines when it is not ready in time', async () => {
+    const binary = fileURLToPath(new URL('fixtures/mute-server.sh', import.meta.url));
+    const error: unknown = await startNatsServer({ binary, readyTimeoutMs: 500 }).catch((e: unknown) => e);
+    expect(isAvbufError(error, 'ERR_PROCESS_FAILED')).toBe(true);
+    expect((error as Error).message).toBe(`${binary}: not ready within 500 ms; its last log lines:\n[1] starting, but never ready`);
+  });
+
   it('quotes the server\'s last log lines when it exits before it is ready', async () => {
     // A store directory under a regular file cannot be created: nats-server stops with a fatal error.
     const error: unknown = await startNatsServer({ storeDir: '/dev/null/store' }).catch((e: unknown) => e);
