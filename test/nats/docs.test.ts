@@ -1,0 +1,22 @@
+/** docs/jetstream.md: the launcher example under "Running a server" runs as written, against the real nats-server. */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { requireProgram } from '../helpers/program.js';
+
+const HAS_NATS = requireProgram('nats-server', 'nats-server');
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+describe.skipIf(!HAS_NATS)('docs/jetstream.md', () => {
+  it('has a launcher example that publishes through a crash of a cluster member and stores each chunk once', () => {
+    const doc = readFileSync(`${root}docs/jetstream.md`, 'utf8');
+    const code = /## Running a server\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(code).toContain("from 'avbuf/testing/nats'");
+    mkdirSync(`${root}test-results`, { recursive: true });
+    const file = `${root}test-results/docs-jetstream.mts`;
+    writeFileSync(file, code!.replace("'avbuf/testing/nats'", `'${pathToFileURL(`${root}src/testing/nats/index.ts`).href}'`));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect([run.status, run.stdout.trim()], run.stderr).toEqual([0, '2']);
+  });
+});
