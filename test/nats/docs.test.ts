@@ -3,9 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { _natsServerBinary } from '../../src/testing/nats/natsServer.js';
 import { requireProgram } from '../helpers/program.js';
 
-const HAS_NATS = requireProgram('nats-server', 'nats-server');
+const HAS_NATS = requireProgram(_natsServerBinary(), 'nats-server');
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 describe.skipIf(!HAS_NATS)('docs/jetstream.md', () => {

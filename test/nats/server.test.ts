@@ -13,9 +13,10 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAvbufError } from '../../src/core/errors.js';
 import { startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from '../../src/testing/nats/index.js';
+import { _natsServerBinary } from '../../src/testing/nats/natsServer.js';
 import { requireProgram } from '../helpers/program.js';
 
-const HAS_NATS = requireProgram('nats-server', 'nats-server');
+const HAS_NATS = requireProgram(_natsServerBinary(), 'nats-server');
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -171,6 +172,16 @@ describe.skipIf(!HAS_NATS)('the launcher cleans up and fails with typed errors',
     const deadline = Date.now() + 15_000;
     while (left().flat().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(left()).toEqual([[], []]);
+  });
+
+  it('finds Debian\'s /usr/sbin/nats-server when the PATH (an ordinary user\'s) has no sbin directory', () => {
+    const saved = process.env['PATH'];
+    try {
+      process.env['PATH'] = '/usr/local/bin:/usr/bin:/bin';
+      expect(_natsServerBinary()).toBe('/usr/sbin/nats-server');
+    } finally {
+      process.env['PATH'] = saved;
+    }
   });
 
   it('names the Debian package when the program is missing', async () => {

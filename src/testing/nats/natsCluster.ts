@@ -7,13 +7,13 @@ import { createServer } from 'node:net';
 import { connect } from '@nats-io/transport-node';
 import { ProcessError } from '../../core/errors.js';
 import { checkNumber, checkString } from '../../core/validate.js';
-import { startNatsServer, type NatsServer } from './natsServer.js';
+import { _natsServerBinary, startNatsServer, type NatsServer } from './natsServer.js';
 
 /** Options of {@link startNatsCluster}. */
 export interface NatsClusterOptions {
   /** How many servers. Default `3` (the least for an R3 stream). */
   readonly nodes?: number;
-  /** The program to run. Default `'nats-server'`. */
+  /** The program to run. Default: as {@link startNatsServer}'s. */
   readonly binary?: string;
   /** How long to wait for the cluster to elect a JetStream meta leader, in ms. Default `30000`. */
   readonly readyTimeoutMs?: number;
@@ -135,7 +135,7 @@ async function startOnce(nodes: number, binary: string, timeoutMs: number): Prom
  */
 export async function startNatsCluster(options: NatsClusterOptions = {}): Promise<NatsCluster> {
   const nodes = checkNumber('nodes', options.nodes ?? 3, { min: 1, integer: true });
-  const binary = checkString('binary', options.binary ?? 'nats-server');
+  const binary = options.binary === undefined ? _natsServerBinary() : checkString('binary', options.binary);
   const timeoutMs = checkNumber('readyTimeoutMs', options.readyTimeoutMs ?? 30_000, { min: 0, exclusive: true });
   for (let attempt = 1; ; attempt++) {
     try {

@@ -7,7 +7,7 @@
  * so connected clients find it again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,7 +21,7 @@ export interface NatsServerOptions {
   readonly jetstream?: boolean;
   /** Where JetStream stores its files. Default: a new temporary directory, removed by `stop()` (a directory you give is kept). */
   readonly storeDir?: string;
-  /** The program to run: a name looked up on the PATH or a path. Default `'nats-server'`. */
+  /** The program to run: a name looked up on the PATH or a path. Default: `nats-server` on the PATH, else Debian's `/usr/sbin/nats-server`. */
   readonly binary?: string;
   /** How long to wait for the server to say it is ready, in ms. Default `10000`. */
   readonly readyTimeoutMs?: number;
@@ -53,6 +53,8 @@ export interface NatsServer {
 
 /** The Debian package that provides the program. */
 const DEBIAN_PACKAGE = 'nats-server';
+/** Where that package installs it: /usr/sbin, which is not on an ordinary user's PATH. */
+const DEBIAN_BINARY = '/usr/sbin/nats-server';
 /** How many of the server's last log lines an error quotes. */
 const TAIL_LINES = 15;
 /** How long `stop()` waits for a graceful exit before SIGKILL. */
@@ -85,6 +87,22 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
       // Already gone.
     }
   }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** @internal The default program: `nats-server` on the PATH, else Debian's, else the bare name (whose spawn then fails naming the package). */
+export function _natsServerBinary(): string {
+  const dirs = (process.env['PATH'] ?? '').split(path.delimiter).filter((dir) => dir !== '');
+  const found = dirs.map((dir) => path.join(dir, 'nats-server')).find(isExecutable);
+  return found ?? (isExecutable(DEBIAN_BINARY) ? DEBIAN_BINARY : 'nats-server');
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -183,7 +201,7 @@ function spawnServer(binary: string, configFile: string, workDir: string, timeou
  */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const jetstream = checkBoolean('jetstream', options.jetstream ?? true);
-  const binary = checkString('binary', options.binary ?? 'nats-server');
+  const binary = options.binary === undefined ? _natsServerBinary() : checkString('binary', options.binary);
   const timeoutMs = checkNumber('readyTimeoutMs', options.readyTimeoutMs ?? 10_000, { min: 0, exclusive: true });
   const requestedPort = options.port === undefined ? undefined : checkNumber('port', options.port, { min: 1, max: 65535, integer: true });
   const givenStoreDir = options.storeDir === undefined ? undefined : checkString('storeDir', options.storeDir);
