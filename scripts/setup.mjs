@@ -34,7 +34,7 @@ const PROGRAMS = {
   time: ['time', 'bench/process.ts and bench/streams.ts: a child\'s peak RSS from /usr/bin/time -f %M'],
   dot: ['graphviz', 'the test that renders `avbuf machines --format dot` (test/inspect/graph.test.ts)'],
   chromium: ['chromium', "the inspector page's browser test (playwright-core drives /usr/bin/chromium; it never downloads a browser)"],
-  'nats-server': ['nats-server', 'the JetStream tests (test/nats/) and benchmarks: avbuf/testing\'s startNatsServer and startNatsCluster spawn it on loopback'],
+  'nats-server': ['nats-server', 'the JetStream tests (test/nats/) and benchmarks: avbuf/testing/nats (startNatsServer, startNatsCluster) spawns it on loopback'],
   ...Object.fromEntries(Object.entries(GST_TABLE.programs).map(([name, pkg]) => [name, [pkg, 'the GStreamer tests (gst-launch-1.0) and this check (gst-inspect-1.0)']])),
 };
 
