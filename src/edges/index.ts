@@ -7,7 +7,7 @@
 // RxJS sources and sinks (src/edges/rx/)
 export { fromBuffer, type FromBufferOptions } from './rx/fromBuffer.js';
 export { fromRing } from './rx/fromRing.js';
-export { fromWavFile } from './rx/fromWavFile.js';
+export { fromWavFile, type FromWavFileOptions } from './rx/fromWavFile.js';
 export type { ChunkSourceOptions, BlockPool } from './rx/chunkSource.js';
 export { intoBuffer } from './rx/intoBuffer.js';
 export { intoRing, type IntoRingOptions } from './rx/intoRing.js';

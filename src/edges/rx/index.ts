@@ -9,7 +9,7 @@
  */
 export { fromBuffer, type FromBufferOptions } from './fromBuffer.js';
 export { fromRing } from './fromRing.js';
-export { fromWavFile } from './fromWavFile.js';
+export { fromWavFile, type FromWavFileOptions } from './fromWavFile.js';
 export type { ChunkSourceOptions, BlockPool } from './chunkSource.js';
 export { intoBuffer } from './intoBuffer.js';
 export { intoRing, type IntoRingOptions } from './intoRing.js';

@@ -3,7 +3,7 @@ import type { OperatorFunction } from 'rxjs';
 import { ArgumentError } from '../../core/errors.js';
 import { checkBoolean, checkNumber, checkOneOf, checkString } from '../../core/validate.js';
 import { SAMPLE_FORMATS, type SampleFormat } from '../../formats/codecs.js';
-import { fileError } from '../../formats/fileIo.js';
+import { IO_MODES, fileError, type IoMode } from '../../formats/fileIo.js';
 import { WavWriter } from '../../formats/wavWriter.js';
 import type { WavContainer } from '../../formats/wavHeaderBuilder.js';
 import type { AudioChunk } from '../../streams/chunk.js';
@@ -23,6 +23,12 @@ export interface ToWavFileOptions {
   sampleRate?: number;
   /** Sync the file to disk before renaming it into place, so completion means it survives a crash. Default true. */
   sync?: boolean;
+  /**
+   * How samples are written: `'async'` (default: on libuv's thread pool, overlapping the
+   * source's reads) or `'sync'` (system calls on this thread: less CPU for a batch job, but
+   * each write blocks the event loop).
+   */
+  io?: IoMode;
 }
 
 const CONTAINERS: readonly (WavContainer | 'auto')[] = ['auto', 'riff', 'rf64', 'w64'];
@@ -40,7 +46,7 @@ const CONTAINERS: readonly (WavContainer | 'auto')[] = ['auto', 'riff', 'rf64', 
  * await lastValueFrom(fromWavFile('in.wav', { chunkFrames: 8192, pool }).pipe(gain(-3), toWavFile('out.wav', { format: 's24' })));
  *
  * @param path - the file to make.
- * @param options - `format`, `container`, `channels`, `sampleRate`, `sync`.
+ * @param options - `format`, `container`, `channels`, `sampleRate`, `sync`, `io`.
  * @throws {ArgumentError} or {@link ConfigError} for a bad option at call time; the Observable
  *   errors with `ERR_CHANNEL_MISMATCH` or `ERR_INVALID_AUDIO_DATA` for a chunk unlike the first,
  *   and with the file's errors (`ERR_FILE_NOT_FOUND` for a missing folder, `ERR_DISK_FULL`, `ERR_FILE_IO`) named by `path`.
@@ -52,6 +58,7 @@ export function toWavFile(path: string, options: ToWavFileOptions = {}): Operato
   const channels = options.channels === undefined ? undefined : checkNumber('channels', options.channels, { min: 1, integer: true, kind: 'argument' });
   const sampleRate = options.sampleRate === undefined ? undefined : checkNumber('sampleRate', options.sampleRate, { min: 1, integer: true, kind: 'argument' });
   const sync = checkBoolean('sync', options.sync ?? true, 'argument');
+  const io = checkOneOf('io', options.io ?? 'async', IO_MODES, 'argument');
 
   return chunkSink(() => {
     const target = new PartialOutput(path);
@@ -59,7 +66,7 @@ export function toWavFile(path: string, options: ToWavFileOptions = {}): Operato
     let spec: { channels: number; sampleRate: number } | undefined;
     const writer = (shape: { channels: number; sampleRate: number }): Promise<WavWriter> => {
       spec ??= shape;
-      creating ??= WavWriter.create(target.path, { format, container, ...shape }).catch((error: unknown) => {
+      creating ??= WavWriter.create(target.path, { format, container, io, ...shape }).catch((error: unknown) => {
         throw target.creationError(error);
       });
       return creating;

@@ -121,25 +121,28 @@ describe('source → sink copies (property)', () => {
     );
   });
 
-  it('memory → WAV file → pooled fromWavFile → toWavFile (f32): bit-exact through two files', async () => {
+  it('memory → WAV file → pooled fromWavFile → toWavFile (f32), each side with io async or sync: bit-exact through two files', async () => {
     let run = 0;
+    const io = fc.constantFrom<'async' | 'sync'>('async', 'sync');
     await fc.assert(
-      fc.asyncProperty(audio(500), fc.integer({ min: 1, max: 128 }), fc.integer({ min: 1, max: 3 }), async ({ channels, samples }, chunkFrames, blocks) => {
+      fc.asyncProperty(audio(500), fc.integer({ min: 1, max: 128 }), fc.integer({ min: 1, max: 3 }), io, io, async ({ channels, samples }, chunkFrames, blocks, readIo, writeIo) => {
         const first = join(dir, `first-${run}.wav`);
         const second = join(dir, `second-${run++}.wav`);
         const frames = samples.length / channels;
-        await lastValueFrom(fromBuffer(holding(channels, samples), { chunkFrames }).pipe(toWavFile(first, { channels, sampleRate: 48000 })), { defaultValue: null });
+        await lastValueFrom(fromBuffer(holding(channels, samples), { chunkFrames }).pipe(toWavFile(first, { channels, sampleRate: 48000, io: writeIo })), {
+          defaultValue: null,
+        });
         const pool = new BufferPool({ channels }, { blocks, blockFrames: chunkFrames, onExhausted: 'wait' });
         const receipts = await lastValueFrom(
-          fromWavFile(first, { pool }).pipe(toWavFile(second, { channels, sampleRate: 48000, sync: false }), toArray()),
+          fromWavFile(first, { pool, io: readIo }).pipe(toWavFile(second, { channels, sampleRate: 48000, sync: false, io: writeIo }), toArray()),
         );
         expectTiling(receipts, 0, frames, chunkFrames);
         const copy = new MemoryBuffer({ channels });
-        await lastValueFrom(fromWavFile(second, { chunkFrames: 97 }).pipe(intoBuffer(copy)), { defaultValue: null });
+        await lastValueFrom(fromWavFile(second, { chunkFrames: 97, io: readIo }).pipe(intoBuffer(copy)), { defaultValue: null });
         expect(bits(contents(copy))).toEqual(bits(samples));
         expect(pool.stats().inUse).toBe(0);
       }),
-      { numRuns: 25 },
+      { numRuns: 40 },
     );
   });
 });

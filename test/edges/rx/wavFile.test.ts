@@ -137,5 +137,8 @@ describe('fromWavFile and toWavFile', () => {
     const bad: unknown = 'mp3';
     expect(() => toWavFile('x.wav', { format: bad as 'f32' })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
     expect(() => toWavFile('x.wav', { channels: 0 })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+    const io: unknown = 'mmap';
+    expect(() => fromWavFile('x.wav', { chunkFrames: 8, io: io as 'sync' })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT, message: expect.stringContaining('io') }));
+    expect(() => toWavFile('x.wav', { io: io as 'sync' })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT, message: expect.stringContaining('io') }));
   });
 });
