@@ -396,7 +396,7 @@ async function rx(ctx: Context): Promise<void> {
     { name: 'avbuf rx composition', argv: node('streams-rx.mjs', String(RX_CHUNK_FRAMES), String(RX_BLOCKS)) },
     { name: 'plain FileHandle loop', argv: node('plain-gain.mjs') },
   ];
-  ctx.lines.push(`rx: fromWavFile(chunkFrames ${RX_CHUNK_FRAMES}, a pool of ${RX_BLOCKS}) → gain(-3) → toWavFile(sync: false) against 1 MiB FileHandle reads and writes; ${await check(ctx, 'rx', specs, true)}`);
+  ctx.lines.push(`rx: fromWavFile(chunkFrames ${RX_CHUNK_FRAMES}, a pool of ${RX_BLOCKS}, io: 'sync') → gain(-3) → toWavFile(sync: false, io: 'sync') against 1 MiB FileHandle reads and writes; ${await check(ctx, 'rx', specs, true)}`);
   const runs = await rounds(ctx, 'rx', specs);
   const c = `rx ${ctx.sizeName} f32 -3 dB`;
   ctx.rows.push(timeRow(`${c}: avbuf rx vs plain FileHandle loop`, [specs[0]!, runs[0]!], [specs[1]!, runs[1]!], 1.2), {
