@@ -5,6 +5,7 @@
 import { readSync, writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { ErrorCode, FileError } from '../core/errors.js';
+import { checkOneOf } from '../core/validate.js';
 
 /**
  * How a WAV reader or writer moves its samples. `'async'` (the default): Node's thread pool,
@@ -18,6 +19,11 @@ export type IoMode = 'async' | 'sync';
 
 /** The I/O modes, for validation. */
 export const IO_MODES: readonly IoMode[] = ['async', 'sync'];
+
+/** An `io` option as given: `'async'` when absent; anything but {@link IO_MODES} is `ERR_INVALID_ARGUMENT`. */
+export function checkIoMode(io: unknown): IoMode {
+  return checkOneOf('io', io ?? 'async', IO_MODES, 'argument');
+}
 
 function systemCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

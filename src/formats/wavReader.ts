@@ -4,9 +4,9 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { ArgumentError, BufferStateError, ErrorCode } from '../core/errors.js';
-import { checkOneOf, show } from '../core/validate.js';
+import { show } from '../core/validate.js';
 import { decodeInto } from './codecs.js';
-import { fileError, IO_MODES, readAt, readAtSync, SerialQueue, type IoMode } from './fileIo.js';
+import { checkIoMode, fileError, readAt, readAtSync, SerialQueue, type IoMode } from './fileIo.js';
 import { readWavInfo, type WavInfo } from './wavHeader.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -51,7 +51,7 @@ export class WavReader {
    * @throws {WavFormatError} when it is not a WAV file this library reads (codes as for `parseWavHeaderBytes`).
    */
   static async open(path: string, options: WavReaderOptions = {}): Promise<WavReader> {
-    const io = checkOneOf('io', options.io ?? 'async', IO_MODES, 'argument');
+    const io = checkIoMode(options.io);
     let fh: FileHandle;
     try {
       fh = await open(path, 'r');

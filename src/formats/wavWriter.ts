@@ -6,8 +6,7 @@ import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { AudioDataError, BufferStateError, CapacityError, ErrorCode } from '../core/errors.js';
 import { framesOf } from '../core/frames.js';
 import { bytesPerSample, encodeInto, type SampleFormat } from './codecs.js';
-import { checkOneOf } from '../core/validate.js';
-import { fileError, IO_MODES, SerialQueue, writeAt, writeAtSync, type IoMode } from './fileIo.js';
+import { checkIoMode, fileError, SerialQueue, writeAt, writeAtSync, type IoMode } from './fileIo.js';
 import { parseWavHeaderBytes, type WavInfo } from './wavHeader.js';
 import { buildWavHeader, type WavContainer, type WavHeaderSpec } from './wavHeaderBuilder.js';
 import { U32_MAX } from './wavConstants.js';
@@ -83,7 +82,7 @@ export class WavWriter {
       container: options.container ?? 'auto',
     };
     const header = buildWavHeader({ ...spec, dataBytes: null }); // validates the options
-    const io = checkOneOf('io', options.io ?? 'async', IO_MODES, 'argument');
+    const io = checkIoMode(options.io);
     let fh: FileHandle;
     try {
       fh = await open(path, 'w');

@@ -1,8 +1,8 @@
 /** A WAV (RF64, Wave64) file of any size as a Node Readable. */
 import type { Readable } from 'node:stream';
 import { ErrorCode, WavFormatError } from '../../core/errors.js';
-import { checkBoolean, checkOneOf, checkString } from '../../core/validate.js';
-import { IO_MODES, type IoMode } from '../../formats/fileIo.js';
+import { checkBoolean, checkString } from '../../core/validate.js';
+import { checkIoMode, type IoMode } from '../../formats/fileIo.js';
 import { WavReader } from '../../formats/wavReader.js';
 import { FrameReadable } from './frameReadable.js';
 import { resolveStreamOptions, type NodeStreamOptions } from './streamOptions.js';
@@ -43,12 +43,12 @@ export function wavFileReadable(path: string, options: WavFileReadableOptions = 
   checkString('path', path, 'argument');
   const resolved = resolveStreamOptions(options);
   const allowTruncated = checkBoolean('allowTruncated', options.allowTruncated ?? false);
-  const io = options.io === undefined ? undefined : checkOneOf('io', options.io, IO_MODES, 'argument');
+  const io = checkIoMode(options.io);
   let reader: WavReader | null = null;
   let at = 0;
   const source = {
     async open() {
-      reader = await WavReader.open(path, io === undefined ? {} : { io });
+      reader = await WavReader.open(path, { io });
       return { channels: reader.info.channels, sampleRate: reader.info.sampleRate };
     },
     position: () => at,

@@ -4,9 +4,9 @@
  * is destroyed leaves neither a half-written output nor the temporary file.
  */
 import type { Writable } from 'node:stream';
-import { checkNumber, checkOneOf, checkString } from '../../core/validate.js';
+import { checkNumber, checkString } from '../../core/validate.js';
 import type { WavContainer } from '../../formats/wavHeaderBuilder.js';
-import { fileError, IO_MODES, type IoMode } from '../../formats/fileIo.js';
+import { checkIoMode, fileError, type IoMode } from '../../formats/fileIo.js';
 import { WavWriter } from '../../formats/wavWriter.js';
 import { PartialOutput } from '../partialOutput.js';
 import { FrameWritable } from './frameWritable.js';
@@ -47,7 +47,7 @@ export function wavFileWritable(path: string, options: WavFileWritableOptions): 
   const resolved = resolveStreamOptions(options);
   const channels = checkNumber('channels', options.channels, { min: 1, max: 1024, integer: true });
   const sampleRate = checkNumber('sampleRate', options.sampleRate, { min: 1, integer: true });
-  const io = checkOneOf('io', options.io ?? 'async', IO_MODES, 'argument');
+  const io = checkIoMode(options.io);
   const partial = new PartialOutput(path);
   let writer: WavWriter | null = null;
   // Errors about the temporary file are restated about the file the caller named.

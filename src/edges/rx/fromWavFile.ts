@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
-import { checkOneOf, checkString } from '../../core/validate.js';
-import { IO_MODES, type IoMode } from '../../formats/fileIo.js';
+import { checkString } from '../../core/validate.js';
+import { checkIoMode, type IoMode } from '../../formats/fileIo.js';
 import { WavReader } from '../../formats/wavReader.js';
 import type { AudioChunk } from '../../streams/chunk.js';
 import { checkChunkFrames, chunkSource, type BlockPool, type ChunkSourceOptions } from './chunkSource.js';
@@ -36,7 +36,7 @@ export function fromWavFile(path: string, options: FromWavFileOptions): Observab
 export function fromWavFile(path: string, options: FromWavFileOptions): Observable<AudioChunk> {
   checkString('path', path, 'argument');
   checkChunkFrames(options);
-  const io = checkOneOf('io', options.io ?? 'async', IO_MODES, 'argument');
+  const io = checkIoMode(options.io);
   return chunkSource(async () => {
     const reader = await WavReader.open(path, { io });
     return {

@@ -3,7 +3,7 @@ import type { OperatorFunction } from 'rxjs';
 import { ArgumentError } from '../../core/errors.js';
 import { checkBoolean, checkNumber, checkOneOf, checkString } from '../../core/validate.js';
 import { SAMPLE_FORMATS, type SampleFormat } from '../../formats/codecs.js';
-import { IO_MODES, fileError, type IoMode } from '../../formats/fileIo.js';
+import { checkIoMode, fileError, type IoMode } from '../../formats/fileIo.js';
 import { WavWriter } from '../../formats/wavWriter.js';
 import type { WavContainer } from '../../formats/wavHeaderBuilder.js';
 import type { AudioChunk } from '../../streams/chunk.js';
@@ -58,7 +58,7 @@ export function toWavFile(path: string, options: ToWavFileOptions = {}): Operato
   const channels = options.channels === undefined ? undefined : checkNumber('channels', options.channels, { min: 1, integer: true, kind: 'argument' });
   const sampleRate = options.sampleRate === undefined ? undefined : checkNumber('sampleRate', options.sampleRate, { min: 1, integer: true, kind: 'argument' });
   const sync = checkBoolean('sync', options.sync ?? true, 'argument');
-  const io = checkOneOf('io', options.io ?? 'async', IO_MODES, 'argument');
+  const io = checkIoMode(options.io);
 
   return chunkSink(() => {
     const target = new PartialOutput(path);
