@@ -84,6 +84,36 @@ async function waitForJetStream(url: string, deadline: number, binary: string): 
   }
 }
 
+/**
+ * Resolves once a stream with one replica per node can be placed: a meta leader can answer
+ * before every peer has joined the meta group, and an R3 stream made then fails with "no
+ * suitable peers for placement". Makes and deletes a small memory stream to find out.
+ */
+async function waitForPlacement(url: string, nodes: number, deadline: number, binary: string): Promise<void> {
+  const nc = await connect({ servers: url, reconnect: false });
+  const probe = 'avbuf_cluster_probe';
+  try {
+    let last: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const config = { name: probe, subjects: [`${probe}.>`], num_replicas: nodes, storage: 'memory' };
+        const reply = (await nc.request(`$JS.API.STREAM.CREATE.${probe}`, JSON.stringify(config), { timeout: 2000 })).json<{ error?: { description?: string } }>();
+        if (reply.error === undefined) {
+          await nc.request(`$JS.API.STREAM.DELETE.${probe}`, undefined, { timeout: 2000 });
+          return;
+        }
+        last = reply.error.description;
+      } catch (error) {
+        last = error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+    throw new ProcessError(binary, null, null, `the cluster could not place a stream on all ${nodes} nodes in time (${url}: ${String(last)})`, { cause: last });
+  } finally {
+    await nc.close();
+  }
+}
+
 async function startOnce(nodes: number, binary: string, timeoutMs: number): Promise<NatsCluster> {
   const routePorts = await freePorts(nodes);
   const routes = routePorts.map((port) => `nats://127.0.0.1:${port}`);
@@ -104,6 +134,7 @@ async function startOnce(nodes: number, binary: string, timeoutMs: number): Prom
   try {
     const deadline = Date.now() + timeoutMs;
     await Promise.all(servers.map((server) => waitForJetStream(server.url, deadline, binary)));
+    await waitForPlacement(servers[0]!.url, nodes, deadline, binary);
   } catch (error) {
     await stop();
     throw error;
