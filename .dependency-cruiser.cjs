@@ -11,14 +11,15 @@ const LAYERS = {
   machines: ['core'],
   streams: ['core'],
   testing: ['core', 'streams'],
+  jetstream: ['core'],
   workers: ['core', 'formats'],
   buffers: ['core', 'formats', 'workers'],
-  edges: ['core', 'formats', 'streams', 'workers', 'buffers'],
-  actors: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers'],
+  edges: ['core', 'formats', 'streams', 'workers', 'buffers', 'jetstream'],
+  actors: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'jetstream'],
   gst: ['core', 'machines', 'streams'],
-  jobs: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'edges', 'actors'],
-  inspect: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'edges', 'actors', 'gst', 'jobs'],
-  cli: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'edges', 'actors', 'gst', 'jobs', 'inspect'],
+  jobs: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'jetstream', 'edges', 'actors'],
+  inspect: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'jetstream', 'edges', 'actors', 'gst', 'jobs'],
+  cli: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'jetstream', 'edges', 'actors', 'gst', 'jobs', 'inspect'],
 };
 
 /** src/index.ts and the subpath index files are the public API: everything but the command line. */
@@ -57,10 +58,10 @@ const config = {
     },
     {
       name: 'no-unresolvable',
-      comment: 'every relative import resolves to a file',
+      comment: 'every relative import resolves to a file (a package is resolved by Node and tsc; @nats-io/jetstream names a types file it does not ship)',
       severity: 'error',
       from: { path: '^src/' },
-      to: { couldNotResolve: true },
+      to: { couldNotResolve: true, path: '^[.]' },
     },
   ],
   options: {

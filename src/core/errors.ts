@@ -45,6 +45,10 @@ export const ErrorCode = {
   DISK_FULL: 'ERR_DISK_FULL',
   SPILL_CORRUPT: 'ERR_SPILL_CORRUPT',
   PROCESS_FAILED: 'ERR_PROCESS_FAILED',
+  NATS_UNAVAILABLE: 'ERR_NATS_UNAVAILABLE',
+  NATS_PUBLISH: 'ERR_NATS_PUBLISH',
+  NATS_STREAM: 'ERR_NATS_STREAM',
+  MEDIA_RECORD: 'ERR_MEDIA_RECORD',
 } as const;
 
 /** One of the values of {@link ErrorCode}. */
@@ -284,6 +288,26 @@ export class GstError extends AvbufError {
 export class InspectorError extends AvbufError {
   constructor(message: string) {
     super(ErrorCode.INSPECTOR_CLOSED, message);
+  }
+}
+
+/**
+ * A NATS JetStream failure: no server could be reached (`ERR_NATS_UNAVAILABLE`), a publish was
+ * not acknowledged before its retry deadline (`ERR_NATS_PUBLISH`), a stream or consumer could
+ * not be made or read as asked (`ERR_NATS_STREAM`), or a message is not an avbuf media record
+ * (`ERR_MEDIA_RECORD`). `cause` holds the client's own error where there is one.
+ */
+export class JetStreamError extends AvbufError {
+  constructor(
+    code:
+      | typeof ErrorCode.NATS_UNAVAILABLE
+      | typeof ErrorCode.NATS_PUBLISH
+      | typeof ErrorCode.NATS_STREAM
+      | typeof ErrorCode.MEDIA_RECORD,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
   }
 }
 
