@@ -107,6 +107,9 @@ export type { ChunksOptions } from './buffers/iterateChunks.js';
 // The edges: buffers and WAV files as RxJS sources and sinks, Node streams, WHATWG streams (docs/streams.md)
 export * from './edges/index.js';
 
+// Media on NATS JetStream (also alone as 'avbuf/jetstream'; docs/jetstream.md). The client loads on first use.
+export * from './jetstream/index.js';
+
 // File job and stream operators
 export { processFile, type ProcessOptions, type ProcessProgress, type ProcessSummary, type OutputFormat } from './jobs/processFile.js';
 

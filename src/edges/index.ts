@@ -16,6 +16,9 @@ export { fromWavStream, type FromWavStreamOptions } from './rx/fromWavStream.js'
 export { toWavStream, type ToWavStreamOptions } from './rx/toWavStream.js';
 export { encodeInWorker, isEncodedChunk, type EncodedChunk, type EncodedSamples } from './rx/encodeInWorker.js';
 export type { Written } from './rx/chunkSink.js';
+export { fromJetStream } from './rx/fromJetStream.js';
+export { intoJetStream, type IntoJetStreamOptions, type Sent } from './rx/intoJetStream.js';
+export { toMediaRecords, toAudioChunks, type ToMediaRecordsOptions, type ToAudioChunksOptions } from './rx/mediaRecords.js';
 export { releaseChunk, isBlockChunk, type BlockChunk, type BlockLease } from './rx/releaseChunk.js';
 
 // The structural interfaces the edges take
@@ -35,6 +38,10 @@ export {
   wavFileWritable,
   chunksOf,
   childOutput,
+  jetStreamReadable,
+  jetStreamWritable,
+  type JetStreamReadableOptions,
+  type JetStreamWritableOptions,
   type BufferReadableOptions,
   type RingDuplexEnds,
   type WavFileReadableOptions,

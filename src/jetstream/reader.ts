@@ -174,6 +174,7 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
     let unacked: JsMsg | undefined;
     try {
       for (;;) {
+        if (this.#closed) return; // closed from the loop's body, or from outside while it waited
         const next = this.#ready.shift();
         if (next !== undefined) {
           this.#counts.delivered++;
@@ -185,7 +186,7 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
           continue;
         }
         if (this.#failure !== undefined) throw this.#failure;
-        if (this.#ended || this.#closed) return;
+        if (this.#ended) return;
         await new Promise<void>((resolve) => (this.#wake = resolve));
       }
     } finally {

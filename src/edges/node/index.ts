@@ -14,6 +14,8 @@ export { ringWritable } from './ringWritable.js';
 export { ringDuplex, type RingDuplexEnds } from './ringDuplex.js';
 export { wavFileReadable, type WavFileReadableOptions } from './wavFileReadable.js';
 export { wavFileWritable, type WavFileWritableOptions } from './wavFileWritable.js';
+export { jetStreamReadable, type JetStreamReadableOptions } from './jetStreamReadable.js';
+export { jetStreamWritable, type JetStreamWritableOptions } from './jetStreamWritable.js';
 export { chunksOf, type ChunksOfOptions } from './chunksOf.js';
 export { childOutput } from './childOutput.js';
 export type { NodeStreamOptions } from './streamOptions.js';

@@ -18,6 +18,9 @@ export { fromWavStream, type FromWavStreamOptions } from './fromWavStream.js';
 export { toWavStream, type ToWavStreamOptions } from './toWavStream.js';
 export { encodeInWorker, isEncodedChunk, type EncodedChunk, type EncodedSamples } from './encodeInWorker.js';
 export type { Written } from './chunkSink.js';
+export { fromJetStream } from './fromJetStream.js';
+export { intoJetStream, type IntoJetStreamOptions, type Sent } from './intoJetStream.js';
+export { toMediaRecords, toAudioChunks, type ToMediaRecordsOptions, type ToAudioChunksOptions } from './mediaRecords.js';
 export { releaseChunk, isBlockChunk, type BlockChunk, type BlockLease } from './releaseChunk.js';
 export type { PositionalReader, PositionalWriter, RingReader, RingWriter } from '../types.js';
 export {
