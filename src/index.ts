@@ -115,12 +115,13 @@ export { processFile, type ProcessOptions, type ProcessProgress, type ProcessSum
 
 // Actors and the manager
 export { type ManagedBuffer, type BufferLifecycleRef, MIN_METRICS_PERIOD_MS } from './actors/bufferActor.js';
-export type { BufferFigures, MemoryFigures, StreamingFigures, RingFigures, PoolFigures } from './actors/bufferFigures.js';
+export type { BufferFigures, MemoryFigures, StreamingFigures, RingFigures, PoolFigures, JetStreamFigures } from './actors/bufferFigures.js';
 export { MemoryAudioBuffer } from './actors/memoryBufferActor.js';
 export { AudioBufferActor, type AudioBuffer } from './actors/audioBufferActor.js';
 export { PooledBuffer } from './actors/poolActor.js';
 export { RingAudioBuffer, type RingFlow, type RingFlowRef } from './actors/ringActor.js';
 export { StreamingAudioBuffer } from './actors/streamingActor.js';
+export { JetStreamAudioBuffer } from './actors/jetStreamActor.js';
 export {
   AudioBufferManager,
   getAudioBufferManager,
@@ -130,6 +131,7 @@ export {
   type PoolOptions,
   type RingOptions,
   type StreamingOptions,
+  type JetStreamOptions,
   type SystemMetrics,
   type ManagerAttachment,
 } from './actors/manager.js';

@@ -8,6 +8,7 @@ import type { BufferMetrics, BufferType } from '../core/types.js';
 import type { PoolStats } from '../buffers/pool.js';
 import type { RingMetrics } from '../buffers/ring.js';
 import type { StreamingMetrics } from '../buffers/streaming.js';
+import type { JetStreamMetrics } from '../jetstream/jetStreamBuffer.js';
 
 /** A memory buffer's figures: how much of its storage holds frames. */
 export interface MemoryFigures {
@@ -38,5 +39,11 @@ export interface PoolFigures {
   readonly stats: PoolStats;
 }
 
+/** A jetstream buffer's figures: its metrics carry the publisher's and its readers'. */
+export interface JetStreamFigures {
+  readonly type: typeof BufferType.JETSTREAM;
+  readonly metrics: JetStreamMetrics;
+}
+
 /** The figures of a buffer of any type; `type` tells which. */
-export type BufferFigures = MemoryFigures | StreamingFigures | RingFigures | PoolFigures;
+export type BufferFigures = MemoryFigures | StreamingFigures | RingFigures | PoolFigures | JetStreamFigures;

@@ -28,6 +28,9 @@ import { MemoryAudioBuffer } from './memoryBufferActor.js';
 import { PooledBuffer } from './poolActor.js';
 import { RingAudioBuffer, type RingFlowRef } from './ringActor.js';
 import { StreamingAudioBuffer } from './streamingActor.js';
+import { JetStreamBuffer, type JetStreamBufferSettings } from '../jetstream/jetStreamBuffer.js';
+import type { NatsEndpoint } from '../jetstream/endpoint.js';
+import { JetStreamAudioBuffer } from './jetStreamActor.js';
 
 /** Options of an {@link AudioBufferManager}. */
 export interface AudioBufferManagerOptions {
@@ -52,7 +55,8 @@ export type MemoryOptions = Omit<MemoryBufferOptions, 'account' | 'name'>;
 export type PoolOptions = Omit<BufferPoolOptions, 'account' | 'name'>;
 export type RingOptions = Omit<RingBufferOptions, 'account' | 'name'>;
 export type StreamingOptions = Omit<StreamingBufferOptions, 'account' | 'name'>;
-type AnyOptions = MemoryOptions | PoolOptions | RingOptions | StreamingOptions;
+export type JetStreamOptions = NatsEndpoint & Omit<JetStreamBufferSettings, 'account' | 'name'>;
+type AnyOptions = MemoryOptions | PoolOptions | RingOptions | StreamingOptions | JetStreamOptions;
 
 /** Something opened on a manager that closes with it (see {@link AudioBufferManager.attach}). */
 export interface ManagerAttachment {
@@ -79,7 +83,7 @@ export interface SystemMetrics {
   refusals: number;
 }
 
-type AnyBuffer = MemoryAudioBuffer | PooledBuffer | RingAudioBuffer | StreamingAudioBuffer;
+type AnyBuffer = MemoryAudioBuffer | PooledBuffer | RingAudioBuffer | StreamingAudioBuffer | JetStreamAudioBuffer;
 type MonitorRef = ActorRefFrom<typeof memoryMonitorMachine>;
 
 const DEFAULT_LIMIT_MB = 2048;
@@ -164,6 +168,7 @@ export class AudioBufferManager {
   createBuffer(id: string, type: typeof BufferType.POOL, config?: BufferConfigInput, options?: PoolOptions): PooledBuffer;
   createBuffer(id: string, type: typeof BufferType.RING, config?: BufferConfigInput, options?: RingOptions): RingAudioBuffer;
   createBuffer(id: string, type: typeof BufferType.STREAMING, config?: BufferConfigInput, options?: StreamingOptions): StreamingAudioBuffer;
+  createBuffer(id: string, type: typeof BufferType.JETSTREAM, config: BufferConfigInput, options: JetStreamOptions): JetStreamAudioBuffer;
   createBuffer(id: string, type: BufferType, config?: BufferConfigInput, options?: AnyOptions): ManagedBuffer;
   createBuffer(id: string, type: BufferType, config: BufferConfigInput = {}, options: AnyOptions = {}): ManagedBuffer {
     this.#assertOpen();
@@ -191,7 +196,9 @@ export class AudioBufferManager {
           ? new BufferPool(resolved, { ...(options as PoolOptions), account: this.budget, name })
           : type === BufferType.RING
             ? new RingBuffer(resolved, { ...(options as RingOptions), account: this.budget, name })
-            : new StreamingBuffer(resolved, { ...(options as StreamingOptions), account: this.budget, name });
+            : type === BufferType.STREAMING
+              ? new StreamingBuffer(resolved, { ...(options as StreamingOptions), account: this.budget, name })
+              : new JetStreamBuffer(resolved, { ...(options as JetStreamOptions), account: this.budget, name });
     // What the pressure policy may take back; a ring's storage is fixed and shared, so nothing.
     const unregister =
       structure instanceof BufferPool
@@ -209,10 +216,22 @@ export class AudioBufferManager {
           ? new MemoryAudioBuffer(id, resolved, structure, ref)
           : structure instanceof StreamingBuffer
             ? new StreamingAudioBuffer(id, resolved, structure, ref)
-            : new RingAudioBuffer(id, resolved, structure, ref, children[flowActorId(id)] as RingFlowRef);
+            : structure instanceof JetStreamBuffer
+              ? new JetStreamAudioBuffer(id, resolved, structure, ref)
+              : new RingAudioBuffer(id, resolved, structure, ref, children[flowActorId(id)] as RingFlowRef);
     this.#buffers.set(id, buffer);
     this.#unregister.set(id, unregister);
-    buffer._ready();
+    if (structure instanceof JetStreamBuffer) {
+      // Active once connected and the stream exists; a failure to connect is its error state.
+      structure.ready.then(
+        () => {
+          if (buffer.state === 'initializing') buffer._ready();
+        },
+        (error: unknown) => {
+          if (buffer.state === 'initializing') buffer._fault(error);
+        },
+      );
+    } else buffer._ready();
     this.#log.info({ id, type, memoryMb: structure.getMetrics().memoryUsageMb }, 'buffer created');
     this.sampleMemory();
     return buffer;

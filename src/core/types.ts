@@ -10,6 +10,8 @@ export const BufferType = {
   RING: 'ring',
   /** Pre-allocated fixed-size blocks leased and returned. */
   POOL: 'pool',
+  /** Audio published to a NATS JetStream media stream and read back from it, in this process or another. */
+  JETSTREAM: 'jetstream',
 } as const;
 export type BufferType = (typeof BufferType)[keyof typeof BufferType];
 

@@ -7,7 +7,7 @@
 import type { AnyActorRef } from 'xstate';
 import type { AudioBufferManager } from '../actors/manager.js';
 import type { ManagedBuffer } from '../actors/bufferActor.js';
-import type { MemoryFigures, PoolFigures, RingFigures, StreamingFigures } from '../actors/bufferFigures.js';
+import type { JetStreamFigures, MemoryFigures, PoolFigures, RingFigures, StreamingFigures } from '../actors/bufferFigures.js';
 import { BYTES_PER_MB } from '../core/config.js';
 import type { BufferMetrics } from '../core/types.js';
 import { dropCounts } from '../gst/dropCounts.js';
@@ -86,7 +86,14 @@ export function bufferSampler(find: () => ManagedBuffer | undefined): MetricsSam
       const pool = poolView(figures);
       return { fill: pool.fill, throughput: leases.of(figures.stats.acquires, dt), unit: 'leases/s', counters: { ...counters, ...pool.counters } };
     }
-    const view = figures.type === 'ring' ? ringView(figures) : figures.type === 'streaming' ? streamingView(figures) : memoryView(figures);
+    const view =
+      figures.type === 'ring'
+        ? ringView(figures)
+        : figures.type === 'streaming'
+          ? streamingView(figures)
+          : figures.type === 'jetstream'
+            ? jetStreamView(figures)
+            : memoryView(figures);
     const frames = view.frames ?? framesFromBytes(m, buffer.config.channels);
     Object.assign(counters, view.counters, { framesWritten: frames.written, framesRead: frames.read });
     const w = written.of(frames.written, dt);
@@ -124,6 +131,26 @@ function streamingView({ metrics: m }: StreamingFigures): FrameView {
   return {
     fill: m.cacheCapacityChunks > 0 ? m.cachedChunks / m.cacheCapacityChunks : null,
     counters: { cachedChunks: m.cachedChunks, dirtyChunks: m.dirtyChunks, spillMb: round3(m.spillBytes / BYTES_PER_MB) },
+  };
+}
+
+/** A jetstream buffer: fill = publishes awaiting acknowledgement / the publisher's window. */
+function jetStreamView({ metrics: m }: JetStreamFigures): FrameView {
+  const p = m.publisher;
+  return {
+    fill: p !== null && p.maxInFlight > 0 ? p.inFlight / p.maxInFlight : null,
+    counters: {
+      connected: m.connected ? 1 : 0,
+      reconnects: m.reconnects,
+      inFlight: p?.inFlight ?? 0,
+      acked: p?.acked ?? 0,
+      retries: p?.retries ?? 0,
+      duplicatesStored: p?.duplicates ?? 0,
+      delivered: m.readers.delivered,
+      redelivered: m.readers.redelivered,
+      duplicatesDropped: m.readers.duplicates,
+      lost: m.readers.lost,
+    },
   };
 }
 

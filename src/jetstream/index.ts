@@ -18,6 +18,7 @@ export {
   type MediaStreamSpec,
   type RetentionForOptions,
 } from './mediaStream.js';
+export { JetStreamBuffer, type JetStreamBufferOptions, type JetStreamBufferSettings, type JetStreamChunksOptions, type JetStreamMetrics } from './jetStreamBuffer.js';
 export { MediaPublisher, type MediaPublisherOptions, type PublisherMetrics } from './publisher.js';
 export { MediaReader, seqAtPts, type MediaReaderOptions, type ReadStart, type ReceivedRecord, type ReaderMetrics } from './reader.js';
 export {

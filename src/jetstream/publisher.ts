@@ -8,6 +8,7 @@
  * has passed; while one is being retried no new record is sent.
  */
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { BufferStateError, ErrorCode, JetStreamError } from '../core/errors.js';
 import { checkNumber, checkString } from '../core/validate.js';
 import { openEndpoint, type NatsEndpoint, type OpenEndpoint } from './endpoint.js';
@@ -42,6 +43,8 @@ export interface PublisherMetrics {
   readonly retries: number;
   /** Publishes awaiting their acknowledgement now. */
   readonly inFlight: number;
+  /** The window: most publishes allowed to await their acknowledgement. */
+  readonly maxInFlight: number;
   /** Most publishes ever awaiting at once (never above `maxInFlight`). */
   readonly peakInFlight: number;
   /** Bytes sent (record framing included), once per record. */
@@ -144,14 +147,19 @@ export class MediaPublisher {
    * restarted continues after it (`seq + 1`) so its new records are not taken for repeats.
    */
   async lastStoredSeq(track: string): Promise<number> {
+    return (await this.lastStored(track))?.seq ?? -1;
+  }
+
+  /** The last record of `track` the stream holds, or null when it holds none. */
+  async lastStored(track: string): Promise<MediaRecord | null> {
     checkTrack(track);
     const { jetstreamManager } = await import('@nats-io/jetstream');
     const jsm = await jetstreamManager(this.#endpoint.nc);
     try {
       const message = await jsm.streams.getMessage(this.spec.stream, { last_by_subj: trackSubject(this.spec, track) });
-      return message === null ? -1 : decodeRecord(message.data).seq;
+      return message === null ? null : decodeRecord(message.data);
     } catch (error) {
-      if (/not found/i.test((error as Error).message)) return -1;
+      if (/not found/i.test((error as Error).message)) return null;
       throw new JetStreamError(ErrorCode.NATS_STREAM, `cannot read the last record of ${track}: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -165,11 +173,17 @@ export class MediaPublisher {
       duplicates: c.duplicates,
       retries: c.retries,
       inFlight: this.#inFlight,
+      maxInFlight: this.maxInFlight,
       peakInFlight: c.peakInFlight,
       bytes: c.bytes,
       meanAckMs: c.acked === 0 ? 0 : c.ackMsSum / c.acked,
       maxAckMs: c.maxAckMs,
     };
+  }
+
+  /** The NATS connection the publisher sends on (readers of the same stream may share it). */
+  get connection(): NatsConnection {
+    return this.#endpoint.nc;
   }
 
   /** The failure that stopped the publisher, if one did. */

@@ -30,7 +30,7 @@ describe('AudioBufferManager', () => {
     const m = manager.getSystemMetrics();
     expect(m.totalBuffers).toBe(2);
     expect(m.totalMemoryMb).toBe((8 * KB + 4 * 8 * KB) / BYTES_PER_MB);
-    expect(m.bufferTypes).toEqual({ memory: 1, streaming: 0, ring: 0, pool: 1 });
+    expect(m.bufferTypes).toEqual({ memory: 1, streaming: 0, ring: 0, pool: 1, jetstream: 0 });
     expect(Object.keys(m.poolStats)).toEqual(['pool']);
     expect(m.poolStats.pool).toMatchObject({ totalBlocks: 4, inUse: 0, blockFrames: 1024 });
     expect(m.memoryLevel).toBe('normal');
@@ -57,7 +57,7 @@ describe('AudioBufferManager', () => {
     for (const type of [BufferType.MEMORY, BufferType.STREAMING, BufferType.RING, BufferType.POOL]) {
       expect(manager.createBuffer(type, type).type).toBe(type);
     }
-    expect(manager.getSystemMetrics().bufferTypes).toEqual({ memory: 1, streaming: 1, ring: 1, pool: 1 });
+    expect(manager.getSystemMetrics().bufferTypes).toEqual({ memory: 1, streaming: 1, ring: 1, pool: 1, jetstream: 0 });
     await manager.close();
   });
 
