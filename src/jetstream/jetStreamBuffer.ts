@@ -57,7 +57,7 @@ export interface JetStreamMetrics extends BufferMetrics {
   readonly readers: ReaderMetrics;
 }
 
-const NO_READERS: ReaderMetrics = { received: 0, delivered: 0, redelivered: 0, duplicates: 0, beforeStart: 0, gaps: 0, lost: 0, corrupt: 0, held: 0, bytes: 0 };
+const NO_READERS: ReaderMetrics = { received: 0, delivered: 0, redelivered: 0, duplicates: 0, beforeStart: 0, gaps: 0, lost: 0, corrupt: 0, held: 0, bytes: 0, refetches: 0 };
 
 /** The `jetstream` buffer type's structure; see the module comment. */
 export class JetStreamBuffer extends CountedBuffer {
@@ -154,7 +154,8 @@ export class JetStreamBuffer extends CountedBuffer {
       for (let at = 0; at < frames; at += chunkSize) {
         const n = Math.min(chunkSize, frames - at);
         const chunk: AudioChunk = { data: samples.subarray(at * channels, (at + n) * channels), frames: n, channels, sampleRate, position: this.#position };
-        await publisher.publish(audioRecord(chunk, { track: this.track, seq: this.#seq }));
+        const record = audioRecord(chunk, { track: this.track, seq: this.#seq });
+        if (!publisher.trySend(record)) await publisher.publish(record);
         this.#seq++;
         this.#position += n;
       }

@@ -105,18 +105,31 @@ export class MediaPublisher {
    * Sends a record. Resolves once it is on its way (its acknowledgement is awaited in the
    * background; {@link flush} waits for all), after waiting while `maxInFlight` publishes are
    * unacknowledged or one is being retried. The record's `data` may be reused once this resolves.
+   * A loop that awaits this for every record sends one socket write per record; {@link trySend}
+   * lets records sent in one go share a write.
    *
    * @throws {ArgumentError} `ERR_INVALID_ARGUMENT` for a bad record (nothing is sent).
    * @throws {JetStreamError} `ERR_NATS_PUBLISH` once a record could not be stored in `retryForMs`.
    * @throws {BufferStateError} `ERR_BUFFER_CLOSED` after {@link close}.
    */
   async publish(record: MediaRecord): Promise<void> {
+    while (!this.trySend(record)) await this.room();
+  }
+
+  /**
+   * Sends a record now if the window has room (and no record is being retried), without
+   * waiting: records sent in one synchronous run go out in one socket write. Returns false,
+   * sending nothing, when there is no room: await {@link room} and try again.
+   *
+   * @example
+   * for (const record of records) if (!publisher.trySend(record)) await publisher.publish(record);
+   *
+   * @throws as {@link publish} (a bad record is refused before the room is looked at).
+   */
+  trySend(record: MediaRecord): boolean {
     checkRecord(record);
     this.#check();
-    while (this.#inFlight >= this.maxInFlight || this.#retrying > 0) {
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
-      this.#check();
-    }
+    if (this.#inFlight >= this.maxInFlight || this.#retrying > 0) return false;
     const bytes = encodeRecord(record);
     const id = this.messageId(record);
     this.#inFlight++;
@@ -127,6 +140,16 @@ export class MediaPublisher {
       this.#inFlight--;
       this.#wake();
     });
+    return true;
+  }
+
+  /**
+   * Resolves when the window may have room again (an acknowledgement came, a retry ended, or
+   * the publisher failed or closed: the next send says which).
+   */
+  room(): Promise<void> {
+    if (this.#failure !== undefined || this.#closed) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
 
   /**

@@ -48,7 +48,11 @@ export type MediaReaderOptions = NatsEndpoint &
     readonly batch?: number;
     /** How long the server waits for an acknowledgement before delivering again, ms. Default 10,000. */
     readonly ackWaitMs?: number;
-    /** How long a record ahead of a missing one is held before the missing one is counted lost, ms. Default 3000. */
+    /**
+     * How long a record ahead of a missing one is held before the missing one is counted lost,
+     * ms. Default `ackWaitMs` + 1000: a record delivered when the connection dropped comes again
+     * only after `ackWaitMs`. (Records the stream's limits removed are skipped at once.)
+     */
     readonly gapTimeoutMs?: number;
     /** A message that is not a media record: `skip` (acknowledged and counted) or `fail` (the read fails with `ERR_MEDIA_RECORD`). Default `skip`. */
     readonly onCorrupt?: 'skip' | 'fail';
@@ -83,12 +87,16 @@ export interface ReaderMetrics {
   readonly held: number;
   /** Bytes of the records passed on. */
   readonly bytes: number;
+  /** Pulls made again after one failed (a leader election, a reconnect). */
+  readonly refetches: number;
 }
 
 interface TrackState {
   next: number | undefined;
   readonly held: Map<number, Pending>;
   oldestHeldAt: number;
+  /** Stream sequence of the last record passed on (0 before the first). */
+  lastStreamSeq: number;
 }
 
 interface Pending {
@@ -97,6 +105,12 @@ interface Pending {
 }
 
 const NS_PER_MS = 1_000_000;
+/** The consumer's ack wait, ms. */
+const DEFAULT_ACK_WAIT_MS = 10_000;
+/** How long one pull waits for records before it is made again, ms. */
+const FETCH_EXPIRES_MS = 5000;
+/** Wait before pulling again after a pull failed (a leader election, a reconnect), ms. */
+const REFETCH_DELAY_MS = 100;
 
 /** Reads a media stream; see the module comment. */
 export class MediaReader implements AsyncIterable<ReceivedRecord> {
@@ -105,6 +119,7 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
   readonly consumerName: string;
   readonly #endpoint: OpenEndpoint;
   readonly #consumer: Consumer;
+  readonly #jsm: JetStreamManager;
   readonly #options: Required<Pick<MediaReaderOptions, 'batch' | 'gapTimeoutMs' | 'onCorrupt'>>;
   readonly #resume: Readonly<Record<string, number>>;
   readonly #startPts: number | undefined;
@@ -112,21 +127,23 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
   readonly #ready: Pending[] = [];
   #messages: ConsumerMessages | undefined;
   #wake: (() => void) | undefined;
+  #pumpWake: (() => void) | undefined;
   #failure: Error | undefined;
   #ended = false;
   #closed = false;
   #iterating = false;
   #timer: ReturnType<typeof setInterval> | undefined;
-  #counts = { received: 0, delivered: 0, redelivered: 0, duplicates: 0, beforeStart: 0, gaps: 0, lost: 0, corrupt: 0, bytes: 0 };
+  #counts = { received: 0, delivered: 0, redelivered: 0, duplicates: 0, beforeStart: 0, gaps: 0, lost: 0, corrupt: 0, bytes: 0, refetches: 0 };
 
-  private constructor(endpoint: OpenEndpoint, consumer: Consumer, name: string, options: MediaReaderOptions, startPts: number | undefined) {
+  private constructor(endpoint: OpenEndpoint, jsm: JetStreamManager, consumer: Consumer, name: string, options: MediaReaderOptions, startPts: number | undefined) {
     this.#endpoint = endpoint;
+    this.#jsm = jsm;
     this.spec = endpoint.spec;
     this.#consumer = consumer;
     this.consumerName = name;
     this.#options = {
       batch: options.batch ?? 256,
-      gapTimeoutMs: options.gapTimeoutMs ?? 3000,
+      gapTimeoutMs: options.gapTimeoutMs ?? (options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) + 1000,
       onCorrupt: options.onCorrupt ?? 'skip',
     };
     this.#resume = options.resume ?? {};
@@ -150,7 +167,7 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
       const name = await ensureConsumer(jsm, endpoint.spec.stream, config, options.reset ?? false);
       const js: JetStreamClient = jetstream(endpoint.nc);
       const consumer = await js.consumers.get(endpoint.spec.stream, name);
-      return new MediaReader(endpoint, consumer, name, options, startPts);
+      return new MediaReader(endpoint, jsm, consumer, name, options, startPts);
     } catch (error) {
       if (endpoint.owned) await endpoint.nc.close();
       throw error instanceof JetStreamError ? error : streamError(`cannot read stream ${endpoint.spec.stream}`, error);
@@ -177,6 +194,9 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
         if (this.#closed) return; // closed from the loop's body, or from outside while it waited
         const next = this.#ready.shift();
         if (next !== undefined) {
+          const pump = this.#pumpWake;
+          this.#pumpWake = undefined;
+          pump?.();
           this.#counts.delivered++;
           this.#counts.bytes += next.record.data.byteLength;
           unacked = next.msg;
@@ -214,6 +234,7 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#signal();
+    this.#pumpWake?.();
     try {
       await this.#messages?.close();
     } catch {
@@ -227,19 +248,40 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
     if (this.#endpoint.owned) await this.#endpoint.nc.close();
   }
 
+  /**
+   * Pulls batches of at most `batch` records (a fetch each: `consume()` of the client buffers
+   * without bound when the limits remove records delivered and not yet acknowledged, since
+   * those no longer count against max_ack_pending) and takes no more while a batch waits to
+   * be read, so what is not taken stays on the server, under its limits, however slow the loop.
+   */
   async #pump(): Promise<void> {
     try {
-      this.#messages = await this.#consumer.consume({ max_messages: this.#options.batch });
-      if (this.#closed) await this.#messages.close();
-      for await (const msg of this.#messages) {
-        this.#take(msg);
-        if (this.#failure !== undefined) break;
+      while (!this.#closed) {
+        try {
+          this.#messages = await this.#consumer.fetch({ max_messages: this.#options.batch, expires: FETCH_EXPIRES_MS });
+          if (this.#closed) await this.#messages.close();
+          for await (const msg of this.#messages) {
+            this.#take(msg);
+            if (this.#failure !== undefined) return;
+          }
+        } catch (error) {
+          // A leader election, missed heartbeats, a connection being made again: pull again.
+          // A consumer or stream that was deleted is the end.
+          if (this.#closed || isNotFound(error)) throw error;
+          this.#counts.refetches++;
+          await new Promise((resolve) => setTimeout(resolve, REFETCH_DELAY_MS));
+          continue;
+        }
+        while (this.#ready.length > 0 && !this.#closed) {
+          await new Promise<void>((resolve) => (this.#pumpWake = resolve));
+        }
       }
     } catch (error) {
       if (!this.#closed) this.#failure ??= error instanceof JetStreamError ? error : streamError(`reading ${this.spec.stream} failed`, error);
+    } finally {
+      this.#ended = true;
+      this.#signal();
     }
-    this.#ended = true;
-    this.#signal();
   }
 
   #take(msg: JsMsg): void {
@@ -274,8 +316,10 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
       return;
     }
     if (record.seq > track.next) {
-      if (track.held.size === 0) track.oldestHeldAt = performance.now();
+      const first = track.held.size === 0;
+      if (first) track.oldestHeldAt = performance.now();
       track.held.set(record.seq, { record: received, msg });
+      if (first) void this.#checkRemoved(track);
       return;
     }
     this.#pass(track, { record: received, msg });
@@ -285,7 +329,7 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
   #track(name: string): TrackState {
     let track = this.#tracks.get(name);
     if (track === undefined) {
-      track = { next: undefined, held: new Map(), oldestHeldAt: 0 };
+      track = { next: undefined, held: new Map(), oldestHeldAt: 0, lastStreamSeq: 0 };
       this.#tracks.set(name, track);
     }
     return track;
@@ -294,6 +338,7 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
   /** Passes on the track's next record (or drops it when it ends before a `{ pts }` start). */
   #pass(track: TrackState, pending: Pending): void {
     track.next = pending.record.seq + 1;
+    track.lastStreamSeq = Math.max(track.lastStreamSeq, pending.record.streamSeq);
     const { pts, duration } = pending.record;
     if (this.#startPts !== undefined && pts + Math.max(duration, 1) <= this.#startPts) {
       this.#counts.beforeStart++;
@@ -316,13 +361,31 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
   #checkGaps(): void {
     const now = performance.now();
     for (const track of this.#tracks.values()) {
-      if (track.held.size === 0 || now - track.oldestHeldAt < this.#options.gapTimeoutMs) continue;
-      const first = Math.min(...track.held.keys());
-      this.#counts.gaps++;
-      this.#counts.lost += first - track.next!;
-      track.next = first;
-      this.#drain(track);
+      if (track.held.size > 0 && now - track.oldestHeldAt >= this.#options.gapTimeoutMs) this.#skipGap(track);
     }
+  }
+
+  /**
+   * A track just started holding: when the stream's limits removed records after the last one
+   * passed on (a reader slower than the retention), the missing ones are gone, not late: skip
+   * them now instead of after `gapTimeoutMs`.
+   */
+  async #checkRemoved(track: TrackState): Promise<void> {
+    try {
+      const { state } = await this.#jsm.streams.info(this.spec.stream);
+      if (track.held.size > 0 && state.first_seq > track.lastStreamSeq + 1) this.#skipGap(track);
+    } catch {
+      // no answer (reconnecting): the gap timeout decides
+    }
+  }
+
+  /** Counts the records missing before the first held one as lost, and goes on from it. */
+  #skipGap(track: TrackState): void {
+    const first = Math.min(...track.held.keys());
+    this.#counts.gaps++;
+    this.#counts.lost += first - track.next!;
+    track.next = first;
+    this.#drain(track);
   }
 
   #signal(): void {
@@ -351,12 +414,12 @@ function checkReaderOptions(options: MediaReaderOptions): CheckedReader {
     checkNumber(`resume.${track}`, seq, { min: -1, integer: true });
   }
   checkNumber('batch', options.batch ?? 256, { min: 1, max: 10_000, integer: true });
-  checkNumber('gapTimeoutMs', options.gapTimeoutMs ?? 3000, { min: 1 });
+  if (options.gapTimeoutMs !== undefined) checkNumber('gapTimeoutMs', options.gapTimeoutMs, { min: 1 });
   checkOneOf('onCorrupt', options.onCorrupt ?? 'skip', ['skip', 'fail'] as const);
   return {
     tracks,
     maxAckPending: checkNumber('maxAckPending', options.maxAckPending ?? 1024, { min: 1, integer: true }),
-    ackWaitMs: checkNumber('ackWaitMs', options.ackWaitMs ?? 10_000, { min: 100 }),
+    ackWaitMs: checkNumber('ackWaitMs', options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS, { min: 100 }),
   };
 }
 

@@ -32,7 +32,20 @@ export function jetStreamWritable(publisher: MediaPublisher, options: JetStreamW
     objectMode: true,
     highWaterMark,
     write(record: MediaRecord, _encoding, callback) {
+      try {
+        if (publisher.trySend(record)) return callback();
+      } catch (error) {
+        return callback(error as Error);
+      }
       publisher.publish(record).then(() => callback(), callback);
+    },
+    // What the stream buffered goes out in one synchronous run (one socket write) while the window has room.
+    writev(chunks, callback) {
+      void (async () => {
+        for (const { chunk } of chunks as { chunk: MediaRecord }[]) {
+          if (!publisher.trySend(chunk)) await publisher.publish(chunk);
+        }
+      })().then(() => callback(), callback);
     },
     final(callback) {
       (closePublisher ? publisher.close() : publisher.flush()).then(() => callback(), callback);

@@ -1,4 +1,4 @@
-import { concat, concatMap, defer, ignoreElements, type Observable, type OperatorFunction } from 'rxjs';
+import { concat, concatMap, defer, from, ignoreElements, of, type Observable, type OperatorFunction } from 'rxjs';
 import { ArgumentError } from '../../core/errors.js';
 import { checkBoolean, show } from '../../core/validate.js';
 import { MediaPublisher } from '../../jetstream/publisher.js';
@@ -37,9 +37,11 @@ export function intoJetStream(publisher: MediaPublisher, options: IntoJetStreamO
   return (source: Observable<MediaRecord>) =>
     concat(
       source.pipe(
-        concatMap(async (record) => {
-          await publisher.publish(record);
-          return { track: record.track, seq: record.seq };
+        // Sent at once while the window has room (records of one synchronous run share a
+        // socket write), else after waiting for it.
+        concatMap((record) => {
+          const sent: Sent = { track: record.track, seq: record.seq };
+          return publisher.trySend(record) ? of(sent) : from(publisher.publish(record).then(() => sent));
         }),
       ),
       // After the last receipt, every acknowledgement before completing.

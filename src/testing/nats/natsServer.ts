@@ -39,6 +39,8 @@ export interface NatsServer {
   readonly url: string;
   /** The client port (the same after `restart()`). */
   readonly port: number;
+  /** The server's name (`serverName`; JetStream names a stream's leader by it), or undefined. */
+  readonly name: string | undefined;
   /** The JetStream store directory (the same after `restart()`), or undefined without JetStream. */
   readonly storeDir: string | undefined;
   /** The server's process id, or undefined while it is not running. */
@@ -257,6 +259,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     get port() {
       return port;
     },
+    name: serverName,
     storeDir,
     get pid() {
       return child?.pid;
