@@ -128,6 +128,8 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
   #messages: ConsumerMessages | undefined;
   #wake: (() => void) | undefined;
   #pumpWake: (() => void) | undefined;
+  #acks: JsMsg[] = [];
+  #ackTimer: ReturnType<typeof setImmediate> | undefined;
   #failure: Error | undefined;
   #ended = false;
   #closed = false;
@@ -202,7 +204,7 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
           unacked = next.msg;
           yield next.record;
           unacked = undefined;
-          next.msg.ack();
+          this.#ack(next.msg);
           continue;
         }
         if (this.#failure !== undefined) throw this.#failure;
@@ -211,7 +213,8 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
       }
     } finally {
       // The loop was left (break, return or a throw) after its body ran for this one.
-      unacked?.ack();
+      if (unacked !== undefined) this.#ack(unacked);
+      this.#sendAcks();
       this.#iterating = false;
       await this.close();
     }
@@ -240,6 +243,7 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
     } catch {
       // already closed by the server or the connection
     }
+    this.#sendAcks();
     try {
       await this.#endpoint.nc.flush();
     } catch {
@@ -251,8 +255,9 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
   /**
    * Pulls batches of at most `batch` records (a fetch each: `consume()` of the client buffers
    * without bound when the limits remove records delivered and not yet acknowledged, since
-   * those no longer count against max_ack_pending) and takes no more while a batch waits to
-   * be read, so what is not taken stays on the server, under its limits, however slow the loop.
+   * those no longer count against max_ack_pending) and pulls the next only once half of the
+   * last is read, so what is not taken stays on the server, under its limits, however slow
+   * the loop.
    */
   async #pump(): Promise<void> {
     try {
@@ -272,7 +277,9 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
           await new Promise((resolve) => setTimeout(resolve, REFETCH_DELAY_MS));
           continue;
         }
-        while (this.#ready.length > 0 && !this.#closed) {
+        // The next pull once half the batch is read: the loop never waits for a round trip,
+        // and at most a batch and a half waits here.
+        while (this.#ready.length > this.#options.batch / 2 && !this.#closed) {
           await new Promise<void>((resolve) => (this.#pumpWake = resolve));
         }
       }
@@ -297,7 +304,7 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
         this.#signal();
         return;
       }
-      msg.ack();
+      this.#ack(msg);
       return;
     }
     const received: ReceivedRecord = {
@@ -312,7 +319,7 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
     }
     if (record.seq < track.next || track.held.has(record.seq)) {
       this.#counts.duplicates++;
-      msg.ack();
+      this.#ack(msg);
       return;
     }
     if (record.seq > track.next) {
@@ -342,7 +349,7 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
     const { pts, duration } = pending.record;
     if (this.#startPts !== undefined && pts + Math.max(duration, 1) <= this.#startPts) {
       this.#counts.beforeStart++;
-      pending.msg.ack();
+      this.#ack(pending.msg);
       return;
     }
     this.#ready.push(pending);
@@ -386,6 +393,23 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
     this.#counts.lost += first - track.next!;
     track.next = first;
     this.#drain(track);
+  }
+
+  /**
+   * Acknowledges a record: acknowledgements made in one run of the event loop go out together
+   * (at setImmediate), in one socket write instead of one each.
+   */
+  #ack(msg: JsMsg): void {
+    this.#acks.push(msg);
+    this.#ackTimer ??= setImmediate(() => this.#sendAcks());
+  }
+
+  #sendAcks(): void {
+    if (this.#ackTimer !== undefined) clearImmediate(this.#ackTimer);
+    this.#ackTimer = undefined;
+    const acks = this.#acks;
+    this.#acks = [];
+    for (const msg of acks) msg.ack();
   }
 
   #signal(): void {

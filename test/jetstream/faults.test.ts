@@ -185,8 +185,10 @@ describe.skipIf(!HAS_NATS)('JetStream faults (kill -9 of real processes)', () =>
     expect(seqs.every((seq, i) => i === 0 || seq > seqs[i - 1]!)).toBe(true);
     expect(seqs.at(-1)).toBe(N - 1);
     expect(seqs.length).toBeLessThan(N / 2);
-    const metrics = JSON.parse(consumer.output.find((l) => l.startsWith('done '))!.slice(5)) as { lost: number; delivered: number; duplicates: number };
-    expect(metrics.duplicates).toBe(0);
+    const metrics = JSON.parse(consumer.output.find((l) => l.startsWith('done '))!.slice(5)) as { lost: number; delivered: number; duplicates: number; redelivered: number };
+    // A record held past the consumer's ack wait (2 s; this loop takes 20 ms a record) may come
+    // again: the reader drops it (above, nothing was written twice); nothing else repeats.
+    expect(metrics.duplicates).toBeLessThanOrEqual(metrics.redelivered);
     // From the first it found (the oldest the stream kept when it started), every record was
     // either passed on or counted lost.
     expect(metrics.lost).toBeGreaterThan(0);
