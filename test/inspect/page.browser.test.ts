@@ -13,6 +13,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AudioBufferManager, BufferType } from '../../src/index.js';
 import type { InspectorHandle } from '../../src/inspect/index.js';
+import { startNatsServer, type NatsServer } from '../../src/testing/nats/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** How this machine runs Chromium headless (see the environment notes): no sandbox, no GPU, and no background traffic. */
@@ -47,6 +48,7 @@ describe.skipIf(chromiumMissing)('inspector page in headless Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   let profile: string;
+  let nats: NatsServer;
   /** Requests (and sockets) to anything but 127.0.0.1: the page must work offline. */
   const external: string[] = [];
   const local: string[] = [];
@@ -63,6 +65,12 @@ describe.skipIf(chromiumMissing)('inspector page in headless Chromium', () => {
     ring.write(new Float32Array(2 * 1024));
     manager.createBuffer('blocks', BufferType.POOL, { channels: 2 }, { blocks: 4, blockFrames: 1024 });
     manager.createBuffer('recording', BufferType.STREAMING, { channels: 2, chunkSize: 4096 });
+    // A buffer on a real nats-server (test/jetstream/ fails, naming the package, where it is missing).
+    nats = await startNatsServer();
+    const net = manager.createBuffer('net', BufferType.JETSTREAM, { channels: 2, chunkSize: 480 }, { servers: nats.url, stream: 'page', maxInFlight: 4 });
+    await net.ready;
+    await net.write(new Float32Array(2 * 4800));
+    await net.flush();
     inspector = await manager.inspect({ port: 0 });
 
     profile = await mkdtemp(path.join(tmpdir(), 'avbuf-chromium-'));
@@ -89,6 +97,7 @@ describe.skipIf(chromiumMissing)('inspector page in headless Chromium', () => {
   afterAll(async () => {
     await context?.close();
     await manager?.close();
+    await nats?.stop();
     if (profile) await rm(profile, { recursive: true, force: true });
   });
 
@@ -109,6 +118,16 @@ describe.skipIf(chromiumMissing)('inspector page in headless Chromium', () => {
     expect(await page.locator(`${card('mic')} g.state`).count()).toBe(6);
     const labels = await page.locator(`${card('mic')} g.edge text`).allTextContents();
     expect(labels).toEqual(expect.arrayContaining(['PAUSE', 'RESUME', 'READY']));
+  });
+
+  it('shows a jetstream buffer with its publisher figures', async () => {
+    await page.waitForSelector(`${card('net')}[data-state="active"]`, { timeout: 5000 });
+    expect(await page.getAttribute(card('net'), 'data-kind')).toBe('jetstream buffer');
+    await page.waitForSelector(`${card('net')} .metrics:not([hidden]) .counters dd`, { timeout: 5000 });
+    const counters = await page.locator(`${card('net')} .counters dt`).allTextContents();
+    expect(counters).toEqual(expect.arrayContaining(['connected', 'acked', 'inFlight', 'framesWritten']));
+    expect(await page.locator(`${card('net')} .counters dd`).nth(counters.indexOf('acked')).textContent()).toBe('10');
+    expect(await page.locator(`${card('net')} .counters dd`).nth(counters.indexOf('connected')).textContent()).toBe('1');
   });
 
   it('follows a pause and a resume within a second', async () => {
