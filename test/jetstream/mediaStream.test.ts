@@ -197,6 +197,20 @@ describe.skipIf(!HAS_NATS)('media streams on JetStream', () => {
     expect(retentionFor({ delaySeconds: 60, marginSeconds: 5, bytesPerSecond: 1000 })).toEqual({ maxAgeMs: 65_000, maxBytes: 81_250 });
   });
 
+  it('records the limits removed are skipped at once and counted lost, not waited for', async () => {
+    const stream = fresh();
+    const publisher = await MediaPublisher.open({ servers: server.url, stream, maxBytes: 64 * 1024 });
+    await publishAll(publisher, 0, 200);
+    await publisher.close();
+    // The app holds up to seq 2; 3… were removed by the byte limit. A minute's gap timeout: were
+    // the removal not seen, this would wait for it (and time out).
+    const r = await reader(stream, { resume: { audio: 2 }, gapTimeoutMs: 60_000 });
+    const records = await take(r, 5);
+    const { state } = await (await jetstreamManager(nc)).streams.info(stream);
+    expect(records.map((x) => x.seq)).toEqual([...Array(5).keys()].map((i) => state.first_seq - 1 + i));
+    expect(r.getMetrics()).toMatchObject({ gaps: 1, lost: state.first_seq - 1 - 3 });
+  });
+
   it('a message that is not a record is skipped and counted, or fails the read with ERR_MEDIA_RECORD', async () => {
     const stream = fresh();
     const publisher = await MediaPublisher.open({ servers: server.url, stream });
