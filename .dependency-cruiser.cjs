@@ -16,7 +16,7 @@ const LAYERS = {
   jetstream: ['core', 'formats', 'workers', 'buffers'],
   edges: ['core', 'formats', 'streams', 'workers', 'buffers', 'jetstream'],
   actors: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'jetstream'],
-  gst: ['core', 'machines', 'streams'],
+  gst: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'jetstream'],
   jobs: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'jetstream', 'edges', 'actors'],
   inspect: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'jetstream', 'edges', 'actors', 'gst', 'jobs'],
   cli: ['core', 'formats', 'machines', 'streams', 'workers', 'buffers', 'jetstream', 'edges', 'actors', 'gst', 'jobs', 'inspect'],

@@ -13,6 +13,11 @@ commands:
                     the GStreamer A/V delay line: live test sources (or a URI) held in a
                     time window and played out in sync into a WebM file (default: 7 s delay,
                     20 s run, avbuf-delay.webm); live fill levels, a summary at the end
+  delay --publish nats://HOST:PORT [--stream NAME] [--duration S]
+  delay --play nats://HOST:PORT [--stream NAME] [--delay S] [--duration S] [--json]
+                    the delay line in two processes: --publish captures (720p30 JPEG + audio)
+                    into a JetStream stream with its clock; --play renders it --delay seconds
+                    after capture on that clock, and reports the delay measured at its sinks
   demo [--json]     a short tour: buffers through the manager, audio written and read
                     back bit-exact, a ring fed by a worker, a pool, memory pressure, metrics
   inspect --demo [--port N] [--duration S]
@@ -78,6 +83,9 @@ export async function main(argv: string[]): Promise<number> {
         demo: { type: 'boolean' },
         port: { type: 'string' },
         host: { type: 'string' },
+        publish: { type: 'string' },
+        play: { type: 'string' },
+        stream: { type: 'string' },
       },
     });
   } catch (error) {
@@ -120,6 +128,27 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'delay': {
+      if (values.publish !== undefined || values.play !== undefined) {
+        if (values.publish !== undefined && values.play !== undefined) {
+          process.stderr.write('avbuf delay: --publish and --play are the two halves: run each in its own process\n');
+          return 2;
+        }
+        const delay = Number(values.delay ?? 7);
+        const duration = Number(values.duration ?? 20);
+        if (!(delay >= 0) || !(duration > 0)) {
+          process.stderr.write(`avbuf delay: --delay and --duration must be numbers of seconds, got ${values.delay ?? ''} ${values.duration ?? ''}\n`);
+          return 2;
+        }
+        const { runNetDelay } = await import('./netDelayCommand.js');
+        return runNetDelay({
+          role: values.publish !== undefined ? 'publish' : 'play',
+          servers: (values.publish ?? values.play)!,
+          stream: values.stream,
+          delay,
+          duration,
+          json: values.json === true,
+        });
+      }
       const { runDelay } = await import('./delayCommand.js');
       return runDelay({
         source: values.source,

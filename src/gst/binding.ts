@@ -79,6 +79,7 @@ export interface GstAppSink extends GstElement {
 
 export interface GstAppSrc extends GstElement {
   pushSample(sample: GstSample): number;
+  pushBuffer(buffer: GstBuffer): number;
   endOfStream(): number;
   setCaps(caps: GstCaps | null): void;
 }
@@ -88,7 +89,7 @@ export interface GstNamespace {
   init(argv: null): void;
   version(): number[];
   parseLaunch(description: string): GstPipeline;
-  Buffer: new () => GstBuffer;
+  Buffer: { new (): GstBuffer; newWrapped(data: Uint8Array): GstBuffer };
   ElementFactory: { find(name: string): unknown; make(factory: string, name: string | null): GstElement | null };
   Event: { newEos(): unknown };
   SECOND: bigint;

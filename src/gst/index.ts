@@ -23,3 +23,4 @@ export type { GstBufferStats } from './delayStats.js';
 export type { MediaKind } from './callbackIntake.js';
 export { createDelayLine, type DelayLine, type DelayLineOptions } from './delayLine.js';
 export type * from './binding.js';
+export { startPublishLine, startPlayLine, type PublishLineOptions, type PublishedLine, type PlayLineOptions, type PlayedLine } from './netLine.js';

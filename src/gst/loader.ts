@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { GstError, ErrorCode } from '../core/errors.js';
-import type { GstNamespace } from './binding.js';
+import type { GstClock, GstNamespace } from './binding.js';
 import table from './elements.json' with { type: 'json' };
 
 /**
@@ -83,6 +83,29 @@ export function loadGst(): GstRuntime {
   } catch (cause) {
     failure = new GstError(ErrorCode.GST_UNAVAILABLE, `GStreamer's introspection data could not be loaded (${firstLine(cause)}); ${INSTALL_HINT}`, { cause });
     throw failure;
+  }
+}
+
+/** GStreamer's network clock (`GstNet-1.0`): a time provider and a client clock. */
+export interface GstNetNamespace {
+  NetTimeProvider: { new: (clock: GstClock, address: string, port: number) => { port: number; active: boolean } };
+  NetClientClock: { new: (name: string, address: string, port: number, baseTime: bigint) => GstClock & { waitForSync(timeout: bigint): boolean } };
+}
+
+let net: GstNetNamespace | undefined;
+
+/**
+ * The GstNet typelib, loaded once (with GStreamer). Throws `ERR_GST_UNAVAILABLE` naming the
+ * package when it is missing.
+ */
+export function loadGstNet(): GstNetNamespace {
+  if (net) return net;
+  loadGst();
+  try {
+    net = (createRequire(import.meta.url)('node-gtk') as NodeGtk).require('GstNet', '1.0') as GstNetNamespace;
+    return net;
+  } catch (cause) {
+    throw new GstError(ErrorCode.GST_UNAVAILABLE, `GStreamer's network clock (GstNet-1.0) could not be loaded (${firstLine(cause)}); install ${GST_TYPELIB_PACKAGES['GstNet-1.0']}`, { cause });
   }
 }
 

@@ -29,6 +29,7 @@ export {
   decodeRecord,
   encodeRecord,
   type AudioRecordFormat,
+  type ClockRecordFormat,
   type AudioRecordOptions,
   type MediaRecord,
   type RecordFormat,

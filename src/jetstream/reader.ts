@@ -122,6 +122,8 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
   readonly #jsm: JetStreamManager;
   readonly #options: Required<Pick<MediaReaderOptions, 'batch' | 'gapTimeoutMs' | 'onCorrupt'>>;
   readonly #resume: Readonly<Record<string, number>>;
+  /** The tracks to pass on when several were asked for (filtered here, not on the server). */
+  readonly #only: ReadonlySet<string> | undefined;
   readonly #startPts: number | undefined;
   readonly #tracks = new Map<string, TrackState>();
   readonly #ready: Pending[] = [];
@@ -149,6 +151,7 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
       onCorrupt: options.onCorrupt ?? 'skip',
     };
     this.#resume = options.resume ?? {};
+    this.#only = options.tracks === undefined || options.tracks.length === 1 ? undefined : new Set(options.tracks);
     this.#startPts = startPts;
   }
 
@@ -304,6 +307,10 @@ export class MediaReader implements AsyncIterable<ReceivedRecord> {
         this.#signal();
         return;
       }
+      this.#ack(msg);
+      return;
+    }
+    if (this.#only !== undefined && !this.#only.has(record.track)) {
       this.#ack(msg);
       return;
     }
@@ -483,11 +490,9 @@ async function consumerConfig(
   };
   if (options.durable !== undefined) config.durable_name = options.durable;
   else config.inactive_threshold = 30_000 * NS_PER_MS;
-  const filters = checked.tracks?.map((track) => trackSubject(spec, track));
-  if (filters !== undefined) {
-    if (filters.length === 1) config.filter_subject = filters[0];
-    else config.filter_subjects = filters;
-  }
+  // One track is filtered on the server; several are filtered here (a consumer with several
+  // subjects needs nats-server 2.10, Debian 12 ships 2.9).
+  if (checked.tracks?.length === 1) config.filter_subject = trackSubject(spec, checked.tracks[0]!);
   let startPts: number | undefined;
   if (start === 'first') config.deliver_policy = DeliverPolicy.All;
   else if (start === 'new') config.deliver_policy = DeliverPolicy.New;

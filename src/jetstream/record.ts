@@ -40,8 +40,22 @@ export interface VideoRecordFormat {
   readonly fps: readonly [number, number];
 }
 
+/**
+ * Not media: where the capture pipeline's clock is served (a GStreamer `GstNetTimeProvider`)
+ * and the pipeline's base time, so a player in another process can render on that clock at
+ * base time + delay. `data` is empty. Published on the track `clock`.
+ */
+export interface ClockRecordFormat {
+  readonly kind: 'clock';
+  /** The time provider's address and UDP port. */
+  readonly address: string;
+  readonly port: number;
+  /** The capture pipeline's base time, ns, as a decimal string (a clock time may exceed 2^53). */
+  readonly baseTime: string;
+}
+
 /** How a record's `data` is to be read. */
-export type RecordFormat = AudioRecordFormat | VideoRecordFormat;
+export type RecordFormat = AudioRecordFormat | VideoRecordFormat | ClockRecordFormat;
 
 /** One audio chunk or video frame with its timing; see the module comment for each field. */
 export interface MediaRecord {
@@ -94,7 +108,14 @@ function checkFormat(format: unknown): RecordFormat {
     checkNumber('format.fps[1]', (f.fps as unknown[])[1], { min: 1, integer: true, kind: 'argument' });
     return f as unknown as VideoRecordFormat;
   }
-  return invalid('format.kind', `must be 'audio' or 'video', got ${show(f?.kind)}`, 'argument');
+  if (f?.kind === 'clock') {
+    const c = format as { address?: unknown; port?: unknown; baseTime?: unknown };
+    checkString('format.address', c.address, 'argument');
+    checkNumber('format.port', c.port, { min: 1, max: 65_535, integer: true, kind: 'argument' });
+    if (typeof c.baseTime !== 'string' || !/^\d{1,20}$/.test(c.baseTime)) invalid('format.baseTime', `must be a decimal string of ns, got ${show(c.baseTime)}`, 'argument');
+    return format as ClockRecordFormat;
+  }
+  return invalid('format.kind', `must be 'audio', 'video' or 'clock', got ${show(f?.kind)}`, 'argument');
 }
 
 /**
