@@ -22,12 +22,18 @@ const videoFormat = fc.record({
   height: fc.integer({ min: 1, max: 4320 }),
   fps: fc.tuple(fc.integer({ min: 1, max: 240_000 }), fc.integer({ min: 1, max: 1001 })),
 });
+const clockFormat = fc.record({
+  kind: fc.constant('clock' as const),
+  address: fc.constantFrom('127.0.0.1', '10.0.0.2', 'capture.local'),
+  port: fc.integer({ min: 1, max: 65_535 }),
+  baseTime: fc.bigInt({ min: 0n, max: 2n ** 63n }).map(String),
+});
 const record: fc.Arbitrary<MediaRecord> = fc.record({
   track: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
   seq: fc.nat({ max: Number.MAX_SAFE_INTEGER }),
   pts: fc.integer({ min: -1e15, max: 1e15 }),
   duration: fc.nat({ max: 1e12 }),
-  format: fc.oneof(audioFormat, videoFormat),
+  format: fc.oneof(audioFormat, videoFormat, clockFormat),
   key: fc.boolean(),
   data: fc.uint8Array({ maxLength: 4096 }),
 });
@@ -76,6 +82,8 @@ describe('media records', () => {
       ['format.kind', { format: { kind: 'text' } }],
       ['format.channels', { format: { kind: 'audio', encoding: 'f32le', sampleRate: 48_000, channels: 0 } }],
       ['format.fps', { format: { kind: 'video', codec: 'jpeg', width: 2, height: 2, fps: 30 } }],
+      ['format.baseTime', { format: { kind: 'clock', address: 'a', port: 1, baseTime: 5 } }],
+      ['format.port', { format: { kind: 'clock', address: 'a', port: 70_000, baseTime: '5' } }],
       ['key', { key: 1 }],
       ['data', { data: [1, 2] }],
     ];
