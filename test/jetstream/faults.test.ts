@@ -17,6 +17,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaReader } from '../../src/jetstream/reader.js';
+import { sampleCounter, type SampleCounter } from '../../src/testing/index.js';
 import { startNatsCluster, startNatsServer, type NatsServer } from '../../src/testing/nats/index.js';
 import { _natsServerBinary } from '../../src/testing/nats/natsServer.js';
 import { requireProgram } from '../helpers/program.js';
@@ -74,6 +75,13 @@ function seqsOf(file: string): number[] {
   });
 }
 
+/** avbuf/testing's continuity check over what the consumer wrote: record `seq` is frames seq × 480 … +480. */
+function continuity(seqs: number[]): ReturnType<SampleCounter['report']> {
+  const counter = sampleCounter({ start: 0 });
+  for (const seq of seqs) counter.add({ data: new Float32Array(0), frames: 480, channels: 2, sampleRate: 48_000, position: seq * 480 });
+  return counter.report();
+}
+
 const range = (n: number): number[] => [...Array(n).keys()];
 
 describe.skipIf(!HAS_NATS)('JetStream faults (kill -9 of real processes)', () => {
@@ -103,6 +111,7 @@ describe.skipIf(!HAS_NATS)('JetStream faults (kill -9 of real processes)', () =>
     const last = run('consumer.ts', [server.url, 'consumerdies', 'player', out, N - 1, 0]);
     expect(await last.exited).toBe(0);
     expect(seqsOf(out)).toEqual(range(N));
+    expect(continuity(seqsOf(out))).toMatchObject({ count: N, frames: N * 480, gaps: [], overlaps: [] });
   });
 
   it('the producing process dies and restarts with the same ids: nothing is stored twice', async () => {
@@ -147,6 +156,7 @@ describe.skipIf(!HAS_NATS)('JetStream faults (kill -9 of real processes)', () =>
       expect(await producer.exited).toBe(0);
       expect(await consumer.exited).toBe(0);
       expect(seqsOf(out)).toEqual(range(N));
+      expect(continuity(seqsOf(out))).toMatchObject({ count: N, frames: N * 480, gaps: [], overlaps: [] });
       const nc2 = await connect({ servers: [...cluster.urls] });
       expect((await (await jetstreamManager(nc2)).streams.info('failover')).state.messages).toBe(N);
       await nc2.close();
