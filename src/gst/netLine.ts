@@ -88,6 +88,8 @@ export interface PlayedLine {
 
 const QUEUE = 'queue max-size-time=2000000000 max-size-buffers=0 max-size-bytes=0';
 const POSITIVE_INTEGER = { min: 1, integer: true } as const;
+/** How long before its render time the player pushes a record, ns. */
+const PUSH_LEAD_NS = 1_000_000_000;
 /** How far ahead of its render time the player starts reading, ns. */
 const START_AHEAD_NS = 300_000_000;
 
@@ -340,8 +342,20 @@ export async function startPlayLine(options: PlayLineOptions): Promise<PlayedLin
     start: { pts: Math.max(0, now - Number(delayNs) + START_AHEAD_NS) },
   });
   const counts = { video: 0, audio: 0 };
+  // The wait before a push, cut short when the line stops (a long delay means a long wait).
+  const pause = new AbortController();
   const reading = (async () => {
     for await (const record of reader) {
+      // Pushed a second before it is due: the window stays in the stream (on the servers), not
+      // in this process, however long the delay.
+      const wait = (record.pts - PUSH_LEAD_NS + Number(captureBase + delayNs - netClock.getTime())) / 1e6;
+      if (wait > 1) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          pause.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        });
+      }
+      if (pause.signal.aborted) break;
       const track = record.track === 'audio' ? 'audio' : 'video';
       const src = sources[track];
       if (src === null) continue;
@@ -362,10 +376,15 @@ export async function startPlayLine(options: PlayLineOptions): Promise<PlayedLin
     counts: () => ({ ...counts }),
     stop() {
       stopping ??= (async () => {
-        await reader.close();
-        await reading.catch(() => undefined);
+        // The probes' handoff handlers run on this thread while a streaming thread waits for
+        // them: take them off and let those already queued run before the state change, which
+        // waits for the streaming threads (as the local line's shutdown does).
         videoProbe.detach();
         audioProbe?.detach();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        pause.abort();
+        await reader.close();
+        await reading.catch(() => undefined);
         await stopPipeline(pipeline);
         await nc.close();
       })();
