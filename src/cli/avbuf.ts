@@ -13,10 +13,10 @@ commands:
                     the GStreamer A/V delay line: live test sources (or a URI) held in a
                     time window and played out in sync into a WebM file (default: 7 s delay,
                     20 s run, avbuf-delay.webm); live fill levels, a summary at the end
-  delay --publish nats://HOST:PORT [--stream NAME] [--duration S]
+  delay --publish nats://HOST:PORT [--stream NAME] [--delay S] [--duration S]
   delay --play nats://HOST:PORT [--stream NAME] [--delay S] [--duration S] [--json]
                     the delay line in two processes: --publish captures (720p30 JPEG + audio)
-                    into a JetStream stream with its clock; --play renders it --delay seconds
+                    into a JetStream stream with its clock, keeping --delay (7) s + 2 s; --play renders it --delay seconds
                     after capture on that clock, and reports the delay measured at its sinks
   demo [--json]     a short tour: buffers through the manager, audio written and read
                     back bit-exact, a ring fed by a worker, a pool, memory pressure, metrics

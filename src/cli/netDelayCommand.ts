@@ -27,7 +27,7 @@ export async function runNetDelay(options: NetDelayOptions): Promise<number> {
   let summary: () => Record<string, unknown>;
   try {
     if (options.role === 'publish') {
-      const line = await startPublishLine({ servers, stream: options.stream, delaySeconds: Math.max(options.delay, 7) });
+      const line = await startPublishLine({ servers, stream: options.stream, delaySeconds: options.delay });
       say(`avbuf delay: capturing live test sources (720p30 JPEG + 48 kHz stereo) → ${servers.join(',')} stream "${line.stream}"`);
       say(`capture clock served at ${line.clock.address}:${line.clock.port}; players: avbuf delay --play ${servers.join(',')} --delay S`);
       half = line;

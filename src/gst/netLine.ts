@@ -88,6 +88,8 @@ export interface PlayedLine {
 
 const QUEUE = 'queue max-size-time=2000000000 max-size-buffers=0 max-size-bytes=0';
 const POSITIVE_INTEGER = { min: 1, integer: true } as const;
+/** How often the capture half publishes its clock record again, ms. */
+const CLOCK_RECORD_EVERY_MS = 1000;
 /** How long before its render time the player pushes a record, ns. */
 const PUSH_LEAD_NS = 1_000_000_000;
 /** How far ahead of its render time the player starts reading, ns. */
@@ -207,7 +209,14 @@ export async function startPublishLine(options: PublishLineOptions): Promise<Pub
   const clockFormat: ClockRecordFormat = { kind: 'clock', address: clockAddress, port: provider.port, baseTime: baseTime.toString() };
   const seqs = { video: (await publisher.lastStoredSeq('video')) + 1, audio: (await publisher.lastStoredSeq('audio')) + 1 };
   const counts = { video: 0, audio: 0 };
-  await publisher.publish({ track: 'clock', seq: (await publisher.lastStoredSeq('clock')) + 1, pts: 0, duration: 0, format: clockFormat, key: true, data: new Uint8Array(0) });
+  // The clock record again every second: the stream keeps only `delay + margin` of history,
+  // and a player started later must still find it.
+  let clockSeq = (await publisher.lastStoredSeq('clock')) + 1;
+  const clockRecord = (): MediaRecord => {
+    const pts = Number(clock.getTime() - baseTime);
+    return { track: 'clock', seq: clockSeq++, pts, duration: 0, format: clockFormat, key: true, data: new Uint8Array(0) };
+  };
+  await publisher.publish(clockRecord());
 
   // Records wait here, in order, while the publisher's window is full.
   const waiting: MediaRecord[] = [];
@@ -228,6 +237,7 @@ export async function startPublishLine(options: PublishLineOptions): Promise<Pub
     })();
   };
 
+  const clockTimer = setInterval(() => send(clockRecord()), CLOCK_RECORD_EVERY_MS);
   const subscriptions: Subscription[] = [];
   for (const track of ['video', 'audio'] as const) {
     const tap = taps[track];
@@ -262,6 +272,7 @@ export async function startPublishLine(options: PublishLineOptions): Promise<Pub
     counts: () => ({ ...counts }),
     stop() {
       stopping ??= (async () => {
+        clearInterval(clockTimer);
         await stopPipeline(pipeline);
         for (const s of subscriptions) s.unsubscribe();
         taps.video.close();

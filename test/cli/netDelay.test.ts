@@ -55,11 +55,13 @@ describe.skipIf(!HAS_NATS || !isGstAvailable())('avbuf delay --publish / --play 
   });
 
   it('plays 1 s after capture on the capture clock: delay within 5 ms, A/V within 5 ms', async () => {
-    const publish = avbuf(['delay', '--publish', server.url, '--stream', 'cross', '--duration', '9']);
+    // --delay 1 on the capture side too: the stream keeps 1 s + a 2 s margin of history.
+    const publish = avbuf(['delay', '--publish', server.url, '--stream', 'cross', '--delay', '1', '--duration', '12']);
     // The player needs the capture clock record and a video record in the stream.
     const deadline = Date.now() + 20_000;
     while (!publish.output().includes('capture clock served') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Longer than that history: the player must still find the capture clock (published again every second).
+    await new Promise((r) => setTimeout(r, 4500));
     const play = await avbuf(['delay', '--play', server.url, '--stream', 'cross', '--delay', '1', '--duration', '4', '--json']).done;
     expect(play.code, play.stderr).toBe(0);
     const summary = JSON.parse(play.stdout.trim().split('\n').at(-1)!) as {
