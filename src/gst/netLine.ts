@@ -362,8 +362,9 @@ export async function startPlayLine(options: PlayLineOptions): Promise<PlayedLin
       const wait = (record.pts - PUSH_LEAD_NS + Number(captureBase + delayNs - netClock.getTime())) / 1e6;
       if (wait > 1) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          pause.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+          const abort = (): void => (clearTimeout(timer), resolve());
+          const timer = setTimeout(() => (pause.signal.removeEventListener('abort', abort), resolve()), wait);
+          pause.signal.addEventListener('abort', abort, { once: true });
         });
       }
       if (pause.signal.aborted) break;
