@@ -7,7 +7,7 @@
  * growing its memory. A publish that fails is retried with the same id until `retryForMs`
  * has passed; while one is being retried no new record is sent.
  */
-import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { BufferStateError, ErrorCode, JetStreamError } from '../core/errors.js';
 import { checkNumber, checkString } from '../core/validate.js';
@@ -68,6 +68,8 @@ export class MediaPublisher {
   #retrying = 0;
   #waiters: (() => void)[] = [];
   #failure: JetStreamError | undefined;
+  /** Made on the first `lastStored` and kept (each manager costs a request). */
+  #jsm: Promise<JetStreamManager> | undefined;
   #closed = false;
   #counts = { published: 0, acked: 0, duplicates: 0, retries: 0, peakInFlight: 0, bytes: 0, ackMsSum: 0, maxAckMs: 0 };
 
@@ -176,8 +178,8 @@ export class MediaPublisher {
   /** The last record of `track` the stream holds, or null when it holds none. */
   async lastStored(track: string): Promise<MediaRecord | null> {
     checkTrack(track);
-    const { jetstreamManager } = await import('@nats-io/jetstream');
-    const jsm = await jetstreamManager(this.#endpoint.nc);
+    this.#jsm ??= import('@nats-io/jetstream').then(({ jetstreamManager }) => jetstreamManager(this.#endpoint.nc));
+    const jsm = await this.#jsm;
     try {
       const message = await jsm.streams.getMessage(this.spec.stream, { last_by_subj: trackSubject(this.spec, track) });
       return message === null ? null : decodeRecord(message.data);
